@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from joserfc.jwk import RSAKey
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from marelle_auth.keys.repository import SigningKeyRepository
+from marelle_auth.models import SigningKey
+from marelle_kit.clock import utcnow
+from marelle_kit.ids import new_id
+
+RSA_BITS = 2048
+# A retired key stays in the JWKS long enough for every token it signed to expire.
+RETIRED_KEY_PUBLISHED_FOR = timedelta(hours=1)
+
+
+class KeyRing:
+    def __init__(self, session: AsyncSession) -> None:
+        self.keys = SigningKeyRepository(session)
+
+    async def ensure_active(self) -> SigningKey:
+        active = await self.keys.active()
+        if active is not None:
+            return active
+        kid = new_id()
+        rsa = RSAKey.generate_key(
+            RSA_BITS, parameters={"kid": str(kid), "use": "sig", "alg": "RS256"}
+        )
+        key = SigningKey(
+            id=kid,
+            private_jwk=json.dumps(rsa.as_dict(private=True)),
+            public_jwk=json.dumps(rsa.as_dict(private=False)),
+        )
+        await self.keys.add(key)
+        return key
+
+    async def jwks(self) -> dict[str, Any]:
+        published = await self.keys.published(utcnow() - RETIRED_KEY_PUBLISHED_FOR)
+        return {"keys": [json.loads(key.public_jwk) for key in published]}

@@ -1,0 +1,31 @@
+"""The auth-service: accounts, credentials, sessions and the OIDC provider's keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from marelle_auth.keys import endpoints as keys
+from marelle_auth.models import events, metadata, tenants
+from marelle_auth.seed import ensure_signing_key
+from marelle_auth.settings import AuthSettings
+from marelle_kit.runtime import ServiceDefinition
+from marelle_kit.tenant_directory import tenant_directory_router
+
+
+def routers() -> list[APIRouter]:
+    return [keys.router, tenant_directory_router(tenants)]
+
+
+definition = ServiceDefinition(
+    name="auth",
+    title="Marelle — authentification",
+    settings_class=AuthSettings,
+    metadata=metadata,
+    tables=events,
+    migrations=Path(__file__).parent / "migrations",
+    routers=routers,
+    handlers=tenants.handlers(),
+    seed=ensure_signing_key,
+)

@@ -1,0 +1,3 @@
+from marelle_kit.migrations import run_env
+
+run_env()

@@ -1,0 +1,30 @@
+"""The family-service: tenants and the households' records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from marelle_family.households import endpoints as households
+from marelle_family.models import events, metadata
+from marelle_family.seed import seed_demo
+from marelle_family.settings import FamilySettings
+from marelle_family.tenants import endpoints as tenants
+from marelle_kit.runtime import ServiceDefinition
+
+
+def routers() -> list[APIRouter]:
+    return [tenants.public, tenants.operators, households.staff, households.members]
+
+
+definition = ServiceDefinition(
+    name="family",
+    title="Marelle — dossiers des familles",
+    settings_class=FamilySettings,
+    metadata=metadata,
+    tables=events,
+    migrations=Path(__file__).parent / "migrations",
+    routers=routers,
+    seed=seed_demo,
+)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Path
+
+from marelle_family.tenants.schemas import SLUG_PATTERN, TenantCreate, TenantOut
+from marelle_family.tenants.service import TenantService
+from marelle_kit.security import OPERATOR, require_roles
+from marelle_kit.unit_of_work import SessionDep, transactional_router
+
+# Public facts about a tenant (its name on the login page): the gateway resolves hosts with them.
+public = transactional_router(prefix="/tenants", tags=["tenants"])
+operators = transactional_router(
+    prefix="/tenants", tags=["tenants"], dependencies=[Depends(require_roles(OPERATOR))]
+)
+
+
+@public.get("/by-slug/{slug}", response_model=TenantOut)
+async def tenant_by_slug(
+    slug: Annotated[str, Path(max_length=63, pattern=SLUG_PATTERN)], session: SessionDep
+) -> TenantOut:
+    return TenantOut.model_validate(await TenantService(session).by_slug(slug))
+
+
+@public.get("/{tenant_id}", response_model=TenantOut)
+async def tenant_by_id(tenant_id: UUID, session: SessionDep) -> TenantOut:
+    return TenantOut.model_validate(await TenantService(session).get(tenant_id))
+
+
+@operators.post("", response_model=TenantOut, status_code=201)
+async def create_tenant(data: TenantCreate, session: SessionDep) -> TenantOut:
+    return TenantOut.model_validate(await TenantService(session).create(data))
+
+
+@operators.get("", response_model=list[TenantOut])
+async def list_tenants(session: SessionDep) -> list[TenantOut]:
+    tenants = await TenantService(session).list()
+    return [TenantOut.model_validate(t) for t in tenants]

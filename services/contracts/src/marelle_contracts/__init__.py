@@ -1,0 +1,11 @@
+"""Event contracts shared by Marelle's services.
+
+Events are past-tense facts, immutable, carrying ids and the minimum facts a consumer needs.
+Every event class registers itself under its ``event_type`` so a consumer can turn an envelope's
+payload back into the typed model.
+"""
+
+from marelle_contracts.base import Event, event_class, topic_for
+from marelle_contracts.family import HouseholdCreated, TenantCreated
+
+__all__ = ["Event", "HouseholdCreated", "TenantCreated", "event_class", "topic_for"]

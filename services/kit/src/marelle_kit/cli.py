@@ -1,0 +1,57 @@
+"""Each service's command line: ``python -m marelle_<service> {migrate,api,worker,revision}``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+
+import uvicorn
+
+from marelle_kit.app import create_service_app
+from marelle_kit.migrations import autogenerate, upgrade
+from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
+
+
+async def _run_worker(runtime: ServiceRuntime) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await runtime.start_relay()
+    await runtime.start_consumer()
+    try:
+        await stop.wait()
+    finally:
+        await runtime.stop()
+
+
+def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=f"marelle-{definition.name}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply the database migrations")
+    api = commands.add_parser("api", help="serve the HTTP API")
+    api.add_argument("--with-worker", action="store_true", help="also run relay and consumer")
+    commands.add_parser("worker", help="run the outbox relay and the event consumer")
+    revision = commands.add_parser("revision", help="autogenerate a migration")
+    revision.add_argument("-m", "--message", required=True)
+    args = parser.parse_args(argv)
+
+    settings = definition.settings_class()
+    logging.basicConfig(
+        level=settings.platform.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    url = settings.resolved_database_url(definition.name)
+    if args.command == "migrate":
+        upgrade(definition.migrations, definition.metadata, url)
+    elif args.command == "revision":
+        autogenerate(definition.migrations, definition.metadata, url, args.message)
+    elif args.command == "worker":
+        asyncio.run(_run_worker(ServiceRuntime(definition, settings)))
+    else:
+        runtime = ServiceRuntime(definition, settings)
+        app = create_service_app(runtime, run_relay=args.with_worker, run_consumer=args.with_worker)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

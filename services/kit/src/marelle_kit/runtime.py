@@ -1,0 +1,161 @@
+"""A service's runtime: its database, event transport, outbox relay and consumer, wired once.
+
+The same runtime runs a service alone (distributed mode: API process, worker process) or beside
+the others in one process (embedded mode, sharing an in-process transport).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter
+
+from marelle_kit.database import Database
+from marelle_kit.events.consumer import EventConsumer, Handler
+from marelle_kit.events.relay import OutboxRelay
+from marelle_kit.events.tables import EventTables
+from marelle_kit.events.transport import Subscription, Transport
+from marelle_kit.security import TokenVerifier
+from marelle_kit.settings import Mode, ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What makes a service: declared once in its package's ``service.py``."""
+
+    name: str
+    title: str
+    settings_class: type[ServiceSettings]
+    metadata: sa.MetaData
+    tables: EventTables
+    migrations: Path
+    routers: Callable[[], Sequence[APIRouter]]
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    seed: Callable[[ServiceRuntime], Awaitable[None]] | None = None
+
+    @property
+    def consumer_group(self) -> str:
+        return f"{self.name}-service"
+
+
+def build_transport(settings: ServiceSettings, client_id: str) -> Transport:
+    platform = settings.platform
+    if platform.mode is Mode.DISTRIBUTED:
+        from marelle_kit.events.kafka import KafkaTransport
+
+        assert platform.kafka_bootstrap_servers is not None
+        return KafkaTransport(
+            platform.kafka_bootstrap_servers,
+            client_id=client_id,
+            partitions=platform.kafka_partitions,
+            topic_prefix=platform.kafka_topic_prefix,
+        )
+    from marelle_kit.events.inprocess import InProcessTransport
+
+    return InProcessTransport()
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        definition: ServiceDefinition,
+        settings: ServiceSettings | None = None,
+        *,
+        transport: Transport | None = None,
+        token_verifier: TokenVerifier | None = None,
+        consumer_backoff: Sequence[float] | None = None,
+    ) -> None:
+        self.definition = definition
+        self.settings = settings or definition.settings_class()
+        self.database = Database(self.settings.resolved_database_url(definition.name))
+        # A transport handed in (embedded mode) is shared and owned by whoever made it.
+        self._owns_transport = transport is None
+        self.transport = transport or build_transport(self.settings, f"{definition.name}-service")
+        platform = self.settings.platform
+        self.token_verifier = token_verifier or TokenVerifier(
+            issuer=platform.token_issuer,
+            audience=platform.token_audience,
+            jwks_url=platform.jwks_url,
+        )
+        self.relay = OutboxRelay(
+            self.database,
+            definition.tables,
+            self.transport,
+            poll_interval=self.settings.relay_poll_interval,
+        )
+        consumer_kwargs: dict[str, Any] = {"max_attempts": self.settings.consumer_max_attempts}
+        if consumer_backoff is not None:
+            consumer_kwargs["backoff"] = consumer_backoff
+        self.consumer = EventConsumer(
+            definition.consumer_group,
+            self.database,
+            definition.tables,
+            definition.handlers,
+            on_commit=self.relay.notify,
+            **consumer_kwargs,
+        )
+        self._relay_task: asyncio.Task[None] | None = None
+        self._relay_stop = asyncio.Event()
+        self._subscription: Subscription | None = None
+        self._transport_started = False
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    def outbox_committed(self) -> None:
+        self.relay.notify()
+
+    async def start_transport(self) -> None:
+        if not self._transport_started:
+            if self._owns_transport:
+                await self.transport.start()
+            self._transport_started = True
+
+    async def start_relay(self) -> None:
+        await self.start_transport()
+        self._relay_stop = asyncio.Event()
+        self._relay_task = asyncio.create_task(
+            self.relay.run(self._relay_stop), name=f"{self.name}-relay"
+        )
+
+    async def stop_relay(self) -> None:
+        task, self._relay_task = self._relay_task, None
+        if task is not None:
+            self._relay_stop.set()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def start_consumer(self) -> None:
+        if not self.definition.handlers:
+            return
+        await self.start_transport()
+        self._subscription = await self.transport.subscribe(
+            self.consumer.name,
+            self.consumer.topics,
+            self.consumer.deliver,
+            self.consumer.deliver_unreadable,
+        )
+
+    async def stop_consumer(self) -> None:
+        subscription, self._subscription = self._subscription, None
+        if subscription is not None:
+            await subscription.stop()
+
+    async def stop(self) -> None:
+        await self.stop_consumer()
+        await self.stop_relay()
+        if self._transport_started and self._owns_transport:
+            await self.transport.stop()
+        self._transport_started = False
+        await self.database.dispose()
