@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Real PostgreSQL, Redis and Kafka on this machine, without Docker (see deploy/local/README.md).
+#   servers.sh up     install what is missing, start the three servers, wait until ready
+#   servers.sh down   stop them
+#   servers.sh env    print the variables the tests read
+set -euo pipefail
+
+DIR="${MARELLE_SERVERS_DIR:-$HOME/.cache/marelle/servers}"
+PG_PORT="${MARELLE_PG_PORT:-55432}"
+REDIS_PORT="${MARELLE_REDIS_PORT:-56379}"
+KAFKA_PORT="${MARELLE_KAFKA_PORT:-59092}"
+KAFKA_CONTROLLER_PORT=$((KAFKA_PORT + 1))
+KAFKA_VERSION="${MARELLE_KAFKA_VERSION:-4.1.1}"
+LOG4J_VERSION=2.24.3
+# Any fixed 22-character base64 id: the broker's data is formatted once with it.
+KAFKA_CLUSTER_ID="bWFyZWxsZS1sb2NhbC1rYQ"
+
+log() { printf '[servers] %s\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for() { # name seconds logfile command...
+  local name=$1 limit=$2 logfile=$3; shift 3
+  local start=$SECONDS
+  until "$@" >/dev/null 2>&1; do
+    if (( SECONDS - start > limit )); then
+      log "$name not ready after ${limit}s; last lines of $logfile:"
+      tail -n 40 "$logfile" >&2 || true
+      exit 1
+    fi
+    sleep 0.5
+  done
+  log "$name ready on 127.0.0.1 ($((SECONDS - start))s)"
+}
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+postgres_up() {
+  apt_install postgresql postgresql-client
+  local bin data="$DIR/postgres/data" logfile="$DIR/postgres/postgres.log"
+  bin=$(pg_bin)
+  mkdir -p "$DIR/postgres"
+  chown -R postgres:postgres "$DIR/postgres" 2>/dev/null || true
+  # The postgres user must be able to reach its data directory.
+  local parent="$DIR"; while [ "$parent" != "/" ]; do chmod o+x "$parent" 2>/dev/null || true; parent=$(dirname "$parent"); done
+  if port_open "$PG_PORT"; then log "PostgreSQL already answers on $PG_PORT"; return; fi
+  if [ ! -s "$data/PG_VERSION" ]; then
+    log "initialising a PostgreSQL cluster in $data"
+    local pwfile; pwfile=$(mktemp); echo marelle > "$pwfile"; chmod 644 "$pwfile"
+    runuser -u postgres -- "$bin/initdb" -D "$data" -U marelle --pwfile="$pwfile" \
+      --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
+    rm -f "$pwfile"
+  fi
+  rm -f "$data/postmaster.pid.stale"
+  runuser -u postgres -- "$bin/pg_ctl" -D "$data" -l "$logfile" -w -t 60 start -o \
+    "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$DIR/postgres \
+     -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null
+  wait_for PostgreSQL 60 "$logfile" "$bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"
+}
+
+postgres_down() {
+  local bin data="$DIR/postgres/data"; bin=$(pg_bin)
+  [ -n "$bin" ] && [ -s "$data/PG_VERSION" ] && runuser -u postgres -- "$bin/pg_ctl" -D "$data" -m fast stop >/dev/null 2>&1 || true
+}
+
+redis_up() {
+  apt_install redis-server
+  mkdir -p "$DIR/redis"
+  if port_open "$REDIS_PORT"; then log "Redis already answers on $REDIS_PORT"; return; fi
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save "" --appendonly no \
+    --dir "$DIR/redis" --pidfile "$DIR/redis/redis.pid" --logfile "$DIR/redis/redis.log"
+  wait_for Redis 20 "$DIR/redis/redis.log" redis-cli -p "$REDIS_PORT" ping
+}
+
+redis_down() { redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; }
+
+kafka_libs() {
+  local libs="$DIR/kafka/libs-$KAFKA_VERSION"
+  if [ -f "$libs/.complete" ]; then echo "$libs"; return; fi
+  command -v mvn >/dev/null || apt_install maven
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless
+  mkdir -p "$DIR/kafka"
+  cat > "$DIR/kafka/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.marelle</groupId><artifactId>kafka-broker</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$LOG4J_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-api</artifactId><version>$LOG4J_VERSION</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>1.7.36</version></dependency>
+  </dependencies>
+</project>
+POM
+  log "collecting the Kafka $KAFKA_VERSION broker from Maven Central (cached in ~/.m2)"
+  rm -rf "$libs"
+  mvn -q -B -f "$DIR/kafka/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$libs" >&2
+  touch "$libs/.complete"
+  echo "$libs"
+}
+
+kafka_up() {
+  local libs data="$DIR/kafka/data" logfile="$DIR/kafka/kafka.log" props="$DIR/kafka/server.properties"
+  libs=$(kafka_libs)
+  if port_open "$KAFKA_PORT"; then log "Kafka already answers on $KAFKA_PORT"; return; fi
+  mkdir -p "$data"
+  cat > "$props" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$data
+num.partitions=4
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+num.network.threads=2
+num.io.threads=2
+PROPS
+  cat > "$DIR/kafka/log4j2.properties" <<LOG
+status = error
+appender.file.type = File
+appender.file.name = FILE
+appender.file.fileName = $logfile
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = FILE
+logger.kafka.name = kafka
+logger.kafka.level = WARN
+logger.server.name = kafka.server.KafkaRaftServer
+logger.server.level = INFO
+logger.broker.name = kafka.server.BrokerServer
+logger.broker.level = INFO
+LOG
+  local java_opts=(-Xms512m -Xmx512m -Dlog4j2.configurationFile="$DIR/kafka/log4j2.properties")
+  if [ ! -f "$data/meta.properties" ]; then
+    log "formatting Kafka storage"
+    java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format \
+      --cluster-id="$KAFKA_CLUSTER_ID" -c "$props" --ignore-formatted >/dev/null
+  fi
+  log "starting Kafka"
+  nohup java "${java_opts[@]}" -cp "$libs/*" kafka.Kafka "$props" >"$DIR/kafka/stdout.log" 2>&1 &
+  echo $! > "$DIR/kafka/kafka.pid"
+  wait_for Kafka 120 "$logfile" port_open "$KAFKA_PORT"
+}
+
+kafka_down() {
+  local pidfile="$DIR/kafka/kafka.pid"
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    kill "$(cat "$pidfile")"
+    for _ in $(seq 1 60); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+print_env() {
+  cat <<ENV
+export MARELLE_TEST_POSTGRES_URL=postgresql://marelle:marelle@127.0.0.1:$PG_PORT/postgres
+export MARELLE_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
+export MARELLE_TEST_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+ENV
+}
+
+case "${1:-}" in
+  up) mkdir -p "$DIR"; postgres_up; redis_up; kafka_up ;;
+  down) kafka_down; redis_down; postgres_down ;;
+  env) print_env ;;
+  *) echo "usage: $0 up|down|env" >&2; exit 2 ;;
+esac
