@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
+from marelle_kit.app import create_service_app
+from marelle_kit.events.inprocess import InProcessTransport
 from marelle_kit.migrations import upgrade
-from marelle_kit.runtime import ServiceDefinition
+from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
 from marelle_testkit import servers
 from marelle_testkit.tokens import TokenFactory
 
@@ -44,3 +49,29 @@ def data_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "data"
     directory.mkdir()
     return directory
+
+
+@dataclass
+class ServiceUnderTest:
+    runtime: ServiceRuntime
+    client: httpx.AsyncClient
+
+
+@asynccontextmanager
+async def service_under_test(
+    definition: ServiceDefinition, url: str, tokens: TokenFactory
+) -> AsyncIterator[ServiceUnderTest]:
+    """A migrated service app on its own database, called in-process; its relay is not running,
+    so the tests read its outbox to see what it published."""
+    settings = definition.settings_class(database_url=url)
+    runtime = ServiceRuntime(
+        definition, settings, transport=InProcessTransport(), token_verifier=tokens.verifier()
+    )
+    await migrate(definition, runtime.database.url)
+    app = create_service_app(runtime, manage_runtime=False)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield ServiceUnderTest(runtime, client)
+    finally:
+        await runtime.stop()

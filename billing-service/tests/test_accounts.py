@@ -1,0 +1,82 @@
+"""Billing accounts open from the family-service's household facts, once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from marelle_billing.service import definition
+from marelle_contracts import HouseholdCreated, TenantCreated
+from marelle_kit.clock import utcnow
+from marelle_kit.events import EventEnvelope
+from marelle_kit.ids import new_id
+from marelle_testkit.databases import sqlite_url
+from marelle_testkit.plugin import ServiceUnderTest, service_under_test
+from marelle_testkit.tokens import TokenFactory
+
+
+@pytest.fixture
+async def billing(tmp_path: Path, tokens: TokenFactory) -> AsyncIterator[ServiceUnderTest]:
+    async with service_under_test(definition, sqlite_url(tmp_path, "billing"), tokens) as svc:
+        yield svc
+
+
+def envelope(event: TenantCreated | HouseholdCreated, tenant_id, key) -> EventEnvelope:  # type: ignore[no-untyped-def]
+    return EventEnvelope(
+        id=new_id(),
+        type=event.event_type,
+        version=1,
+        tenant_id=tenant_id,
+        key=str(key),
+        occurred_at=utcnow(),
+        correlation_id="test",
+        causation_id=None,
+        payload=event.model_dump(mode="json"),
+    )
+
+
+async def test_a_household_fact_opens_one_account_visible_to_its_tenant_only(
+    billing: ServiceUnderTest, tokens: TokenFactory
+) -> None:
+    tenant_id, household_id = uuid4(), uuid4()
+    created = envelope(
+        HouseholdCreated(household_id=household_id, family_number="000007", name="Famille Roy"),
+        tenant_id,
+        household_id,
+    )
+    await billing.runtime.consumer.deliver(created)
+    await billing.runtime.consumer.deliver(created)  # delivered twice, applied once
+
+    agent = tokens.headers(roles=["agent"], tenant_id=tenant_id)
+    accounts = (await billing.client.get("/accounts", headers=agent)).json()
+    assert [(a["id"], a["family_number"], a["balance_cents"]) for a in accounts] == [
+        (str(household_id), "000007", 0)
+    ]
+    stranger = tokens.headers(roles=["agent"], tenant_id=uuid4())
+    assert (
+        await billing.client.get(f"/accounts/{household_id}", headers=stranger)
+    ).status_code == 404
+    parent = tokens.headers(roles=["parent"], tenant_id=tenant_id, household_id=household_id)
+    assert (
+        await billing.client.get(f"/accounts/{household_id}", headers=parent)
+    ).status_code == 200
+
+
+async def test_the_tenant_read_model_follows_the_family_service(
+    billing: ServiceUnderTest, tokens: TokenFactory
+) -> None:
+    tenant_id = uuid4()
+    agent = tokens.headers(roles=["agent"], tenant_id=tenant_id)
+    assert (await billing.client.get("/tenant", headers=agent)).status_code == 404
+    await billing.runtime.consumer.deliver(
+        envelope(
+            TenantCreated(tenant_id=tenant_id, slug="albi", name="Mairie d'Albi"),
+            tenant_id,
+            tenant_id,
+        )
+    )
+    known = (await billing.client.get("/tenant", headers=agent)).json()
+    assert known == {"id": str(tenant_id), "slug": "albi", "name": "Mairie d'Albi"}

@@ -1,0 +1,49 @@
+"""Fixtures for the end-to-end tests (see whole_system.py for the harness)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from marelle_testkit.databases import postgres_database
+from marelle_testkit.tokens import TokenFactory
+
+from whole_system import SERVICES, base_env, serve_jwks
+
+
+@pytest.fixture
+async def embedded_env(tmp_path: Path, tokens: TokenFactory) -> AsyncIterator[dict[str, str]]:
+    async with AsyncExitStack() as stack:
+        jwks_url = await serve_jwks(tokens, stack)
+        env = base_env(tmp_path / "data", jwks_url)
+        env["MARELLE_MODE"] = "embedded"
+        yield env
+
+
+@pytest.fixture
+async def distributed_env(
+    tmp_path: Path,
+    tokens: TokenFactory,
+    postgres_admin_url: str,
+    kafka_bootstrap: str,
+    redis_url: str,
+) -> AsyncIterator[dict[str, str]]:
+    async with AsyncExitStack() as stack:
+        jwks_url = await serve_jwks(tokens, stack)
+        env = base_env(tmp_path / "data", jwks_url)
+        env.update(
+            {
+                "MARELLE_MODE": "distributed",
+                "MARELLE_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+                "MARELLE_KAFKA_TOPIC_PREFIX": f"e2e{uuid4().hex[:8]}.",
+                "MARELLE_REDIS_URL": redis_url,
+            }
+        )
+        for service in SERVICES:
+            url = await stack.enter_async_context(postgres_database(postgres_admin_url, service))
+            env[f"MARELLE_{service.upper()}_DATABASE_URL"] = url
+        yield env
