@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -41,6 +42,7 @@ async def distributed_env(
                 "MARELLE_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
                 "MARELLE_KAFKA_TOPIC_PREFIX": f"e2e{uuid4().hex[:8]}.",
                 "MARELLE_REDIS_URL": redis_url,
+                "MARELLE_GATEWAY_SECRET_KEY": secrets.token_urlsafe(32),
             }
         )
         for service in SERVICES:

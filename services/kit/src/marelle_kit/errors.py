@@ -25,9 +25,12 @@ class Problem(Exception):
     type: str = "bad-request"
     title: str = "Requête invalide"
 
-    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+    def __init__(
+        self, detail: str | None = None, *, headers: dict[str, str] | None = None, **extensions: Any
+    ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
+        self.headers = headers or {}
         self.extensions = extensions
 
 
@@ -109,7 +112,9 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
-        return problem_response(exc.status, exc.type, exc.title, exc.detail, **exc.extensions)
+        response = problem_response(exc.status, exc.type, exc.title, exc.detail, **exc.extensions)
+        response.headers.update(exc.headers)
+        return response
 
     async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
