@@ -16,9 +16,9 @@ async def test_the_jwks_holds_one_public_rsa_key_after_start_up(
     tmp_path: Path, tokens: TokenFactory
 ) -> None:
     async with service_under_test(definition, sqlite_url(tmp_path, "auth"), tokens) as auth:
-        assert definition.seed is not None
-        await definition.seed(auth.runtime)
-        await definition.seed(auth.runtime)  # idempotent: still one key
+        assert definition.startup is not None
+        await definition.startup(auth.runtime)
+        await definition.startup(auth.runtime)  # idempotent: still one key
         response = await auth.client.get("/.well-known/jwks.json")
     assert response.status_code == 200
     jwks = response.json()

@@ -70,6 +70,11 @@ def run_load(
     max_seconds: float = 60.0,
 ) -> LoadResult:
     return asyncio.run(
-        _load(url, total=total, concurrency=concurrency, headers=headers or {},
-              max_seconds=max_seconds)
+        _load(
+            url,
+            total=total,
+            concurrency=concurrency,
+            headers=headers or {},
+            max_seconds=max_seconds,
+        )
     )

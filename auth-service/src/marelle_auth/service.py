@@ -27,5 +27,5 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     routers=routers,
     handlers=tenants.handlers(),
-    seed=ensure_signing_key,
+    startup=ensure_signing_key,
 )

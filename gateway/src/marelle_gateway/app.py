@@ -132,7 +132,7 @@ def create_gateway_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def tenant_from_request(request: Request) -> TenantInfo | None:
         slug = slug_from_host(request.headers.get("host", ""), settings.tenant_host_suffix)
         slug = slug or settings.default_tenant_slug
-        if slug is None:
+        if not slug:
             return None
         client: TenantClient = request.app.state.tenants
         return await client.by_slug(slug)

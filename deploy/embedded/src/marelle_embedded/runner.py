@@ -93,6 +93,8 @@ async def prepare(system: EmbeddedSystem) -> None:
         await rt.start_consumer()
         await rt.start_relay()
     for rt in system.runtimes:
+        if rt.definition.startup is not None:
+            await rt.definition.startup(rt)
         if rt.definition.seed is not None:
             await rt.definition.seed(rt)
 

@@ -26,6 +26,8 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if manage_runtime:
+            if definition.startup is not None:
+                await definition.startup(runtime)
             await runtime.start_transport()
             if run_relay:
                 await runtime.start_relay()

@@ -28,6 +28,18 @@ async def _run_worker(runtime: ServiceRuntime) -> None:
         await runtime.stop()
 
 
+async def _seed(runtime: ServiceRuntime) -> None:
+    try:
+        if runtime.definition.seed is not None:
+            await runtime.definition.seed(runtime)
+            # The relay publishes the seed's events: run it until the outbox is empty.
+            await runtime.start_transport()
+            while await runtime.relay.publish_batch():
+                pass
+    finally:
+        await runtime.stop()
+
+
 def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog=f"marelle-{definition.name}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -35,6 +47,7 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> No
     api = commands.add_parser("api", help="serve the HTTP API")
     api.add_argument("--with-worker", action="store_true", help="also run relay and consumer")
     commands.add_parser("worker", help="run the outbox relay and the event consumer")
+    commands.add_parser("seed", help="create the demo data (idempotent)")
     revision = commands.add_parser("revision", help="autogenerate a migration")
     revision.add_argument("-m", "--message", required=True)
     args = parser.parse_args(argv)
@@ -49,6 +62,8 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> No
         upgrade(definition.migrations, definition.metadata, url)
     elif args.command == "revision":
         autogenerate(definition.migrations, definition.metadata, url, args.message)
+    elif args.command == "seed":
+        asyncio.run(_seed(ServiceRuntime(definition, settings)))
     elif args.command == "worker":
         asyncio.run(_run_worker(ServiceRuntime(definition, settings)))
     else:

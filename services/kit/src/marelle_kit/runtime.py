@@ -40,6 +40,9 @@ class ServiceDefinition:
     migrations: Path
     routers: Callable[[], Sequence[APIRouter]]
     handlers: Mapping[str, Handler] = field(default_factory=dict)
+    # Run at every start, in every mode (e.g. the auth-service's signing key must exist).
+    startup: Callable[[ServiceRuntime], Awaitable[None]] | None = None
+    # Demo data: run by the embedded runner, or by hand with ``python -m marelle_<svc> seed``.
     seed: Callable[[ServiceRuntime], Awaitable[None]] | None = None
 
     @property
