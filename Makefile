@@ -36,7 +36,7 @@ pytest:
 	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: install
-	$(UV) run python -m marelle_bench
+	$(UV) run python tests/benchmarks/run.py
 
 servers-up:
 	bash deploy/local/servers.sh up

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import registry
-from sqlalchemy.pool import NullPool
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -62,8 +61,9 @@ class Database:
         self.url = async_url(url)
         kwargs: dict[str, Any] = {"echo": echo}
         if is_sqlite(self.url):
-            # SQLite serialises writers; one shared connection per operation is simplest and safe.
-            kwargs["poolclass"] = NullPool
+            # Opening a SQLite connection (a thread, the pragmas) costs more than most queries:
+            # keep a few open. Writers are serialised by SQLite; busy_timeout makes them wait.
+            kwargs.update(pool_size=5, max_overflow=5)
         else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
