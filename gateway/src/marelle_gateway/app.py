@@ -29,7 +29,7 @@ from marelle_gateway.tenants import (
 )
 from marelle_kit.errors import Problem, install_problem_handlers, problem_response
 from marelle_kit.request_id import RequestIdMiddleware
-from marelle_kit.security import Principal, TokenVerifier
+from marelle_kit.security import TokenVerifier, optional_principal
 from marelle_kit.settings import Mode
 
 SECURITY_HEADERS = [
@@ -120,14 +120,6 @@ def create_gateway_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     install_problem_handlers(app)
-
-    async def principal_of(request: Request) -> Principal | None:
-        authorization = request.headers.get("authorization", "")
-        scheme, _, token = authorization.partition(" ")
-        if not token or scheme.lower() != "bearer":
-            return None
-        verifier: TokenVerifier = request.app.state.token_verifier
-        return await verifier.verify(token.strip())
 
     async def tenant_from_request(request: Request) -> TenantInfo | None:
         slug = slug_from_host(request.headers.get("host", ""), settings.tenant_host_suffix)
@@ -227,7 +219,7 @@ def create_gateway_app(settings: GatewaySettings | None = None) -> FastAPI:
                 "Trop de requêtes en peu de temps ; patientez un instant.",
                 headers={"Retry-After": str(verdict.retry_after)},
             )
-        principal = await principal_of(request)
+        principal = await optional_principal(request)
         tenant_id = principal.tenant_id if principal is not None else None
         if tenant_id is None:
             try:
