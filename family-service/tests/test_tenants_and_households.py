@@ -2,53 +2,26 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from uuid import UUID, uuid4
 
 import pytest
-import sqlalchemy as sa
 
-from marelle_family.models import events
 from marelle_family.service import definition
-from marelle_testkit.databases import sqlite_url
-from marelle_testkit.plugin import ServiceUnderTest, service_under_test
+from marelle_testkit.plugin import ServiceUnderTest
 from marelle_testkit.tokens import TokenFactory
 
-
-@pytest.fixture
-async def family(tmp_path: Path, tokens: TokenFactory) -> AsyncIterator[ServiceUnderTest]:
-    async with service_under_test(definition, sqlite_url(tmp_path, "family"), tokens) as svc:
-        yield svc
-
-
-async def outbox(svc: ServiceUnderTest) -> list[dict[str, object]]:
-    async with svc.runtime.database.transaction() as session:
-        rows = await session.scalars(
-            sa.select(events.outbox.c.envelope).order_by(events.outbox.c.position)
-        )
-        return [json.loads(row) for row in rows]
-
-
-async def new_tenant(svc: ServiceUnderTest, tokens: TokenFactory, slug: str) -> UUID:
-    response = await svc.client.post(
-        "/tenants",
-        json={"slug": slug, "name": f"Mairie de {slug.title()}"},
-        headers=tokens.headers(roles=["operator"]),
-    )
-    assert response.status_code == 201, response.text
-    return UUID(response.json()["id"])
+NewTenant = Callable[[str], Awaitable[UUID]]
 
 
 async def test_an_operator_creates_a_tenant_and_its_event_is_in_the_outbox(
-    family: ServiceUnderTest, tokens: TokenFactory
+    family: ServiceUnderTest, new_tenant: NewTenant, tokens: TokenFactory
 ) -> None:
-    tenant_id = await new_tenant(family, tokens, "lavaur")
+    tenant_id = await new_tenant("lavaur")
 
     public = await family.client.get("/tenants/by-slug/lavaur")
     assert public.json() == {"id": str(tenant_id), "slug": "lavaur", "name": "Mairie de Lavaur"}
-    [event] = await outbox(family)
+    [event] = await family.published()
     assert event["type"] == "family.tenant.created"
     assert event["tenant_id"] == str(tenant_id)
     assert event["payload"] == {
@@ -79,29 +52,29 @@ async def test_bad_tenant_payloads_are_refused_and_change_nothing(
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
-    assert await outbox(family) == []
+    assert await family.published() == []
 
 
 async def test_only_operators_create_tenants_and_slugs_are_unique(
-    family: ServiceUnderTest, tokens: TokenFactory
+    family: ServiceUnderTest, new_tenant: NewTenant, tokens: TokenFactory
 ) -> None:
     payload = {"slug": "gaillac", "name": "Mairie de Gaillac"}
     denied = await family.client.post(
         "/tenants", json=payload, headers=tokens.headers(roles=["admin"], tenant_id=uuid4())
     )
     assert denied.status_code == 403
-    await new_tenant(family, tokens, "gaillac")
+    await new_tenant("gaillac")
     again = await family.client.post(
         "/tenants", json=payload, headers=tokens.headers(roles=["operator"])
     )
     assert again.status_code == 409
-    assert len(await outbox(family)) == 1
+    assert len(await family.published()) == 1
 
 
 async def test_staff_create_households_numbered_per_tenant(
-    family: ServiceUnderTest, tokens: TokenFactory
+    family: ServiceUnderTest, new_tenant: NewTenant, tokens: TokenFactory
 ) -> None:
-    tenant_id = await new_tenant(family, tokens, "albi")
+    tenant_id = await new_tenant("albi")
     agent = tokens.headers(roles=["agent"], tenant_id=tenant_id)
     numbers = []
     for name in ("Famille Roy", "Famille Petit"):
@@ -109,7 +82,9 @@ async def test_staff_create_households_numbered_per_tenant(
         assert created.status_code == 201, created.text
         numbers.append(created.json()["family_number"])
     assert numbers == ["000001", "000002"]
-    household_events = [e for e in await outbox(family) if e["type"] == "family.household.created"]
+    household_events = [
+        e for e in await family.published() if e["type"] == "family.household.created"
+    ]
     assert [e["key"] for e in household_events] == [
         e["payload"]["household_id"]
         for e in household_events  # type: ignore[index]
@@ -117,11 +92,11 @@ async def test_staff_create_households_numbered_per_tenant(
 
 
 async def test_no_request_reaches_another_tenants_households(
-    family: ServiceUnderTest, tokens: TokenFactory
+    family: ServiceUnderTest, new_tenant: NewTenant, tokens: TokenFactory
 ) -> None:
     ours, theirs = (
-        await new_tenant(family, tokens, "ours"),
-        await new_tenant(family, tokens, "theirs"),
+        await new_tenant("ours"),
+        await new_tenant("theirs"),
     )
     their_agent = tokens.headers(roles=["agent"], tenant_id=theirs)
     hidden = (
@@ -142,9 +117,9 @@ async def test_no_request_reaches_another_tenants_households(
 
 
 async def test_a_parent_sees_only_their_own_household(
-    family: ServiceUnderTest, tokens: TokenFactory
+    family: ServiceUnderTest, new_tenant: NewTenant, tokens: TokenFactory
 ) -> None:
-    tenant_id = await new_tenant(family, tokens, "castres")
+    tenant_id = await new_tenant("castres")
     agent = tokens.headers(roles=["agent"], tenant_id=tenant_id)
     mine = (
         await family.client.post("/households", json={"name": "Famille A"}, headers=agent)
@@ -172,5 +147,5 @@ async def test_demo_seed_creates_the_demo_tenant_once(
     await definition.seed(family.runtime)
     tenant = (await family.client.get("/tenants/by-slug/demo")).json()
     assert tenant["name"] == "Mairie de Démonstration"
-    created = [e for e in await outbox(family) if e["type"] == "family.tenant.created"]
+    created = [e for e in await family.published() if e["type"] == "family.tenant.created"]
     assert len(created) == 1

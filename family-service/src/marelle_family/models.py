@@ -51,5 +51,25 @@ class Household(FamilyModel, table=True):
     modified_at: datetime = Field(default_factory=utcnow, sa_column=_modified())
 
 
+class Guardian(FamilyModel, table=True):
+    """A legal guardian of the household's children: rank 1 or 2, never "father/mother"."""
+
+    __table_args__ = (
+        UniqueConstraint("household_id", "rank"),
+        # One login per e-mail and tenant: two guardians cannot share an address.
+        UniqueConstraint("tenant_id", "email"),
+    )
+
+    id: UUID = Field(default_factory=new_id, primary_key=True)
+    tenant_id: UUID = Field(index=True)
+    household_id: UUID = Field(foreign_key="household.id", index=True)
+    rank: int
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    email: str | None = Field(default=None, max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    modified_at: datetime = Field(default_factory=utcnow, sa_column=_modified())
+
+
 metadata = FamilyModel.metadata
 events = event_tables(metadata)

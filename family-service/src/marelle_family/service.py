@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
+from marelle_family.guardians import endpoints as guardians
 from marelle_family.households import endpoints as households
 from marelle_family.models import events, metadata
 from marelle_family.seed import seed_demo
@@ -15,7 +16,13 @@ from marelle_kit.runtime import ServiceDefinition
 
 
 def routers() -> list[APIRouter]:
-    return [tenants.public, tenants.operators, households.staff, households.members]
+    return [
+        tenants.public,
+        tenants.operators,
+        households.staff,
+        households.members,
+        guardians.staff,
+    ]
 
 
 definition = ServiceDefinition(

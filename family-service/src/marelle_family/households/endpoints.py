@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 
-from marelle_family.households.schemas import HouseholdCreate, HouseholdOut
+from marelle_family.households.schemas import HouseholdCreate, HouseholdOut, HouseholdSummary
 from marelle_family.households.service import HouseholdService
 from marelle_kit.security import OPERATOR, STAFF_ROLES, CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
@@ -23,23 +23,24 @@ members = transactional_router(prefix="/households", tags=["households"])
 async def create_household(
     data: HouseholdCreate, tenant_id: TenantId, session: SessionDep
 ) -> HouseholdOut:
-    return HouseholdOut.model_validate(await HouseholdService(session).create(tenant_id, data))
+    service = HouseholdService(session)
+    return await service.view(await service.create(tenant_id, data))
 
 
-@staff.get("", response_model=list[HouseholdOut])
+@staff.get("", response_model=list[HouseholdSummary])
 async def list_households(
     tenant_id: TenantId,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[HouseholdOut]:
+) -> list[HouseholdSummary]:
     households = await HouseholdService(session).list(tenant_id, limit=limit, offset=offset)
-    return [HouseholdOut.model_validate(h) for h in households]
+    return [HouseholdSummary.model_validate(h) for h in households]
 
 
 @members.get("/{household_id}", response_model=HouseholdOut)
 async def get_household(
     household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
 ) -> HouseholdOut:
-    household = await HouseholdService(session).get_for(principal, tenant_id, household_id)
-    return HouseholdOut.model_validate(household)
+    service = HouseholdService(session)
+    return await service.view(await service.get_for(principal, tenant_id, household_id))

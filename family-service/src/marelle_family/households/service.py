@@ -5,8 +5,10 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_contracts import HouseholdCreated
+from marelle_family.guardians.schemas import GuardianOut
+from marelle_family.guardians.service import GuardianService
 from marelle_family.households.repository import HouseholdRepository
-from marelle_family.households.schemas import HouseholdCreate
+from marelle_family.households.schemas import HouseholdCreate, HouseholdOut, HouseholdSummary
 from marelle_family.models import Household, events
 from marelle_family.tenants.repository import TenantRepository
 from marelle_kit.errors import NotFound
@@ -44,7 +46,19 @@ class HouseholdService:
             tenant_id=tenant_id,
             key=household.id,
         )
+        guardians = GuardianService(self.session)
+        for guardian in data.guardians:
+            await guardians.add(tenant_id, household.id, guardian)
         return household
+
+    async def view(self, household: Household) -> HouseholdOut:
+        guardians = await GuardianService(self.session).of_household(
+            household.tenant_id, household.id
+        )
+        return HouseholdOut(
+            **HouseholdSummary.model_validate(household).model_dump(),
+            guardians=[GuardianOut.model_validate(g) for g in guardians],
+        )
 
     async def get_for(self, principal: Principal, tenant_id: UUID, household_id: UUID) -> Household:
         """Staff see their tenant's households; a parent only their own (object-level check)."""

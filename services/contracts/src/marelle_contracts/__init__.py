@@ -6,6 +6,21 @@ payload back into the typed model.
 """
 
 from marelle_contracts.base import Event, event_class, topic_for
-from marelle_contracts.family import HouseholdCreated, TenantCreated
+from marelle_contracts.family import (
+    GuardianAdded,
+    GuardianEmailChanged,
+    GuardianRemoved,
+    HouseholdCreated,
+    TenantCreated,
+)
 
-__all__ = ["Event", "HouseholdCreated", "TenantCreated", "event_class", "topic_for"]
+__all__ = [
+    "Event",
+    "GuardianAdded",
+    "GuardianEmailChanged",
+    "GuardianRemoved",
+    "HouseholdCreated",
+    "TenantCreated",
+    "event_class",
+    "topic_for",
+]

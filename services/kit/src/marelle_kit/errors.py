@@ -90,7 +90,17 @@ _VALIDATION_MESSAGES = {
     "int_parsing": "Un nombre entier est attendu.",
     "json_invalid": "Le corps de la requête n'est pas un JSON valide.",
     "extra_forbidden": "Ce champ n'est pas attendu.",
+    "too_long": "Trop d'éléments.",
+    "literal_error": "Cette valeur n'est pas proposée.",
 }
+
+
+def _message(error: Any) -> str:
+    if error.get("type") == "value_error":
+        # Our validators raise ValueError with a French message; pydantic prefixes it.
+        text = str(error.get("msg", "")).removeprefix("Value error, ")
+        return text[:1].upper() + text[1:] + "." if text else "Cette valeur n'est pas acceptée."
+    return _VALIDATION_MESSAGES.get(str(error.get("type")), "Cette valeur n'est pas valide.")
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
@@ -101,9 +111,7 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
             {
                 "field": ".".join(location),
                 "code": str(error.get("type", "invalid")),
-                "message": _VALIDATION_MESSAGES.get(
-                    str(error.get("type")), "Cette valeur n'est pas valide."
-                ),
+                "message": _message(error),
             }
         )
     return errors

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from marelle_kit.app import create_service_app
 from marelle_kit.events.inprocess import InProcessTransport
@@ -55,6 +58,13 @@ def data_dir(tmp_path: Path) -> Path:
 class ServiceUnderTest:
     runtime: ServiceRuntime
     client: httpx.AsyncClient
+
+    async def published(self) -> list[dict[str, Any]]:
+        """The envelopes this service wrote to its outbox, in publication order."""
+        outbox = self.runtime.definition.tables.outbox
+        async with self.runtime.database.transaction() as session:
+            rows = await session.scalars(sa.select(outbox.c.envelope).order_by(outbox.c.position))
+            return [json.loads(row) for row in rows]
 
 
 @asynccontextmanager
