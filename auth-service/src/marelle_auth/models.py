@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from marelle_kit.clock import utcnow
@@ -34,6 +34,50 @@ class SigningKey(AuthModel, table=True):
     retired_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
+
+
+def _stamp() -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=False)
+
+
+class Account(AuthModel, table=True):
+    """A login. Parent accounts follow the family-service's guardians (one per guardian e-mail
+    and tenant); staff accounts are created by a tenant's admin."""
+
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+
+    id: UUID = Field(default_factory=new_id, primary_key=True)
+    tenant_id: UUID = Field(index=True)
+    email: str = Field(max_length=254)
+    kind: str = Field(max_length=10)  # "parent" | "staff"
+    household_id: UUID | None = Field(default=None, index=True)
+    guardian_id: UUID | None = Field(default=None, unique=True)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    password_hash: str | None = Field(default=None, max_length=255)
+    active: bool = Field(default=True)
+    password_changed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+    modified_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, onupdate=utcnow)
+    )
+
+
+class PasswordLink(AuthModel, table=True):
+    """A first-login or forgotten-password link: random token, stored only as its SHA-256."""
+
+    __tablename__ = "password_link"
+
+    id: UUID = Field(default_factory=new_id, primary_key=True)
+    account_id: UUID = Field(foreign_key="account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    purpose: str = Field(max_length=20)  # "first_login" | "reset"
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+    expires_at: datetime = Field(sa_column=_stamp())
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    voided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 metadata = AuthModel.metadata

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
+from marelle_auth.accounts import consumers as account_consumers
 from marelle_auth.keys import endpoints as keys
 from marelle_auth.models import events, metadata, tenants
+from marelle_auth.passwords import endpoints as passwords
 from marelle_auth.seed import ensure_signing_key
 from marelle_auth.settings import AuthSettings
 from marelle_kit.runtime import ServiceDefinition
@@ -15,7 +17,7 @@ from marelle_kit.tenant_directory import tenant_directory_router
 
 
 def routers() -> list[APIRouter]:
-    return [keys.router, tenant_directory_router(tenants)]
+    return [keys.router, passwords.router, tenant_directory_router(tenants)]
 
 
 definition = ServiceDefinition(
@@ -26,6 +28,6 @@ definition = ServiceDefinition(
     tables=events,
     migrations=Path(__file__).parent / "migrations",
     routers=routers,
-    handlers=tenants.handlers(),
+    handlers={**tenants.handlers(), **account_consumers.handlers},
     startup=ensure_signing_key,
 )

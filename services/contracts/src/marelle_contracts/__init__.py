@@ -5,6 +5,7 @@ Every event class registers itself under its ``event_type`` so a consumer can tu
 payload back into the typed model.
 """
 
+from marelle_contracts.auth import PasswordResetRequested
 from marelle_contracts.base import Event, event_class, topic_for
 from marelle_contracts.family import (
     GuardianAdded,
@@ -20,6 +21,7 @@ __all__ = [
     "GuardianEmailChanged",
     "GuardianRemoved",
     "HouseholdCreated",
+    "PasswordResetRequested",
     "TenantCreated",
     "event_class",
     "topic_for",

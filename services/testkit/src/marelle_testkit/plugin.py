@@ -9,13 +9,18 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
+from marelle_contracts import Event
 from marelle_kit.app import create_service_app
+from marelle_kit.clock import utcnow
+from marelle_kit.events import EventEnvelope
 from marelle_kit.events.inprocess import InProcessTransport
+from marelle_kit.ids import new_id
 from marelle_kit.migrations import upgrade
 from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
 from marelle_testkit import servers
@@ -65,6 +70,22 @@ class ServiceUnderTest:
         async with self.runtime.database.transaction() as session:
             rows = await session.scalars(sa.select(outbox.c.envelope).order_by(outbox.c.position))
             return [json.loads(row) for row in rows]
+
+    async def deliver(self, event: Event, *, tenant_id: UUID, key: UUID | str) -> None:
+        """Hand the service's consumer a fact, as the transport would."""
+        await self.runtime.consumer.deliver(
+            EventEnvelope(
+                id=new_id(),
+                type=event.event_type,
+                version=event.event_version,
+                tenant_id=tenant_id,
+                key=str(key),
+                occurred_at=utcnow(),
+                correlation_id="test",
+                causation_id=None,
+                payload=event.model_dump(mode="json"),
+            )
+        )
 
 
 @asynccontextmanager

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Response
+
+from marelle_auth.passwords.generators import from_sentence, random_password
+from marelle_auth.passwords.policy import PolicyReport, evaluate
+from marelle_auth.passwords.schemas import (
+    TOKEN_SHAPE,
+    LinkInfo,
+    LinkRequest,
+    NewPassword,
+    PasswordCheck,
+    PolicyOut,
+    RuleOut,
+    Suggestion,
+    SuggestionRequest,
+)
+from marelle_auth.passwords.service import LinkInvalid, PasswordService
+from marelle_kit.errors import Problem
+from marelle_kit.tenancy import TenantId
+from marelle_kit.unit_of_work import SessionDep, transactional_router
+
+router = transactional_router(prefix="/password", tags=["password"])
+
+NEUTRAL_ANSWER = (
+    "Si cette adresse est connue de nos services, un message vient de lui être envoyé avec un "
+    "lien pour choisir votre mot de passe. Pensez à regarder dans les courriers indésirables."
+)
+
+
+def policy_out(report: PolicyReport) -> PolicyOut:
+    return PolicyOut(
+        acceptable=report.acceptable,
+        entropy_bits=report.entropy_bits,
+        strength=report.strength,
+        rules=[RuleOut(code=r.code, label=r.label, ok=r.ok) for r in report.rules],
+    )
+
+
+Token = Annotated[str, Path(max_length=200)]
+
+
+def _well_formed(token: str) -> str:
+    if not TOKEN_SHAPE.fullmatch(token):
+        raise LinkInvalid("Ce lien n'est pas valide. Demandez-en un nouveau.")
+    return token
+
+
+@router.post("/links", status_code=202)
+async def request_link(
+    data: LinkRequest, tenant_id: TenantId, session: SessionDep
+) -> dict[str, str]:
+    """First login and forgotten password: the same neutral answer whether or not the e-mail
+    is known (no account enumeration)."""
+    await PasswordService(session).request_link(tenant_id, data.email)
+    return {"detail": NEUTRAL_ANSWER}
+
+
+@router.get("/links/{token}", response_model=LinkInfo)
+async def inspect_link(token: Token, tenant_id: TenantId, session: SessionDep) -> LinkInfo:
+    link, account = await PasswordService(session).open_link(tenant_id, _well_formed(token))
+    return LinkInfo(
+        purpose=link.purpose,
+        email=account.email,
+        first_name=account.first_name,
+        expires_at=link.expires_at,
+    )
+
+
+@router.post("/links/{token}/password", status_code=204)
+async def set_password(
+    token: Token, data: NewPassword, tenant_id: TenantId, session: SessionDep
+) -> Response:
+    await PasswordService(session).set_password(
+        tenant_id, _well_formed(token), data.password, data.confirmation
+    )
+    return Response(status_code=204)
+
+
+@router.post("/links/{token}/check", response_model=PolicyOut)
+async def check_for_link(
+    token: Token, data: NewPassword, tenant_id: TenantId, session: SessionDep
+) -> PolicyOut:
+    """The live checklist for this person (their e-mail and names count)."""
+    service = PasswordService(session)
+    _link, account = await service.open_link(tenant_id, _well_formed(token))
+    return policy_out(service.check(account, data.password, data.confirmation))
+
+
+@router.post("/check", response_model=PolicyOut)
+async def check(data: PasswordCheck) -> PolicyOut:
+    return policy_out(
+        evaluate(data.password, data.confirmation, email=data.email, names=tuple(data.names))
+    )
+
+
+class SentenceMissing(Problem):
+    status = 422
+    type = "sentence-missing"
+    title = "Phrase manquante"
+
+
+@router.post("/suggestions", response_model=Suggestion)
+async def suggest(data: SuggestionRequest) -> Suggestion:
+    if data.method == "random":
+        return Suggestion(password=random_password())
+    if not data.sentence or not data.sentence.strip():
+        raise SentenceMissing("Écrivez une phrase dont vous vous souviendrez.", field="sentence")
+    derivation = from_sentence(data.sentence)
+    return Suggestion(password=derivation.password, derivation=list(derivation.steps))

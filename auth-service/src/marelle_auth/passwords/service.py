@@ -1,0 +1,134 @@
+"""First login and forgotten password, one flow (SECURITY.md "Links and tokens")."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from marelle_auth.accounts.repository import AccountRepository
+from marelle_auth.models import Account, PasswordLink, events
+from marelle_auth.passwords.hashing import hash_password
+from marelle_auth.passwords.policy import PolicyReport, evaluate
+from marelle_auth.passwords.repository import PasswordLinkRepository
+from marelle_contracts import PasswordResetRequested
+from marelle_kit.clock import utcnow
+from marelle_kit.errors import Problem
+from marelle_kit.events import record_event
+
+LIFETIMES = {"first_login": timedelta(hours=24), "reset": timedelta(minutes=60)}
+
+
+class LinkExpired(Problem):
+    status = 410
+    type = "link-expired"
+    title = "Lien expiré"
+
+
+class LinkUsed(Problem):
+    status = 410
+    type = "link-used"
+    title = "Lien déjà utilisé"
+
+
+class LinkInvalid(Problem):
+    status = 410
+    type = "link-invalid"
+    title = "Lien invalide"
+
+
+class PasswordRefused(Problem):
+    status = 422
+    type = "password-policy"
+    title = "Mot de passe refusé"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PasswordService:
+    def __init__(self, session: AsyncSession, *, min_length: int = 8) -> None:
+        self.session = session
+        self.accounts = AccountRepository(session)
+        self.links = PasswordLinkRepository(session)
+        self.min_length = min_length
+
+    async def request_link(self, tenant_id: UUID, email: str) -> None:
+        """Answers nothing either way: the caller says the same neutral sentence to everyone."""
+        account = await self.accounts.by_email(tenant_id, email)
+        if account is None or not account.active:
+            return
+        purpose = "first_login" if account.password_hash is None else "reset"
+        token = secrets.token_urlsafe(32)  # 256 bits
+        await self.links.void_all(account.id)
+        link = PasswordLink(
+            account_id=account.id,
+            token_hash=token_hash(token),
+            purpose=purpose,
+            expires_at=utcnow() + LIFETIMES[purpose],
+        )
+        await self.links.add(link)
+        await record_event(
+            self.session,
+            events,
+            PasswordResetRequested(
+                account_id=account.id,
+                email=account.email,
+                first_name=account.first_name,
+                purpose=purpose,
+                token=token,
+                expires_at=link.expires_at,
+            ),
+            tenant_id=tenant_id,
+            key=account.household_id or account.id,
+        )
+
+    async def open_link(
+        self, tenant_id: UUID, token: str, *, for_update: bool = False
+    ) -> tuple[PasswordLink, Account]:
+        link = await self.links.by_hash(token_hash(token), for_update=for_update)
+        account = await self.accounts.get(link.account_id) if link is not None else None
+        if link is None or account is None or account.tenant_id != tenant_id:
+            raise LinkInvalid("Ce lien n'est pas valide. Demandez-en un nouveau.")
+        if link.used_at is not None:
+            raise LinkUsed("Ce lien a déjà servi. Demandez-en un nouveau si besoin.")
+        if link.voided_at is not None or not account.active:
+            raise LinkInvalid(
+                "Ce lien a été remplacé par un plus récent. Utilisez le dernier reçu."
+            )
+        if link.expires_at <= utcnow():
+            raise LinkExpired("Ce lien a expiré. Demandez-en un nouveau.")
+        return link, account
+
+    def check(self, account: Account, password: str, confirmation: str) -> PolicyReport:
+        return evaluate(
+            password,
+            confirmation,
+            email=account.email,
+            names=(account.first_name, account.last_name),
+            min_length=self.min_length,
+        )
+
+    async def set_password(
+        self, tenant_id: UUID, token: str, password: str, confirmation: str
+    ) -> Account:
+        link, account = await self.open_link(tenant_id, token, for_update=True)
+        report = self.check(account, password, confirmation)
+        if not report.acceptable:
+            raise PasswordRefused(
+                "Ce mot de passe ne respecte pas les règles : "
+                + ", ".join(rule.label.lower() for rule in report.failed)
+                + ".",
+                rules=[{"code": r.code, "label": r.label, "ok": r.ok} for r in report.rules],
+            )
+        account.password_hash = await hash_password(password)
+        account.password_changed_at = utcnow()
+        link.used_at = utcnow()
+        await self.links.void_all(account.id)  # a successful reset voids every other link
+        self.session.add_all([account, link])
+        await self.session.flush()
+        return account
