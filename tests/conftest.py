@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from uuid import uuid4
@@ -13,7 +13,7 @@ import pytest
 from marelle_testkit.databases import postgres_database
 from marelle_testkit.tokens import TokenFactory
 
-from whole_system import SERVICES, base_env, serve_jwks
+from whole_system import SERVICES, SmtpCatcher, base_env, serve_jwks
 
 
 @pytest.fixture
@@ -32,6 +32,7 @@ async def distributed_env(
     postgres_admin_url: str,
     kafka_bootstrap: str,
     redis_url: str,
+    smtp: SmtpCatcher,
 ) -> AsyncIterator[dict[str, str]]:
     async with AsyncExitStack() as stack:
         jwks_url = await serve_jwks(tokens, stack)
@@ -43,9 +44,21 @@ async def distributed_env(
                 "MARELLE_KAFKA_TOPIC_PREFIX": f"e2e{uuid4().hex[:8]}.",
                 "MARELLE_REDIS_URL": redis_url,
                 "MARELLE_GATEWAY_SECRET_KEY": secrets.token_urlsafe(32),
+                "MARELLE_MAILING_SMTP_HOST": "127.0.0.1",
+                "MARELLE_MAILING_SMTP_PORT": str(smtp.port),
             }
         )
         for service in SERVICES:
             url = await stack.enter_async_context(postgres_database(postgres_admin_url, service))
             env[f"MARELLE_{service.upper()}_DATABASE_URL"] = url
         yield env
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpCatcher]:
+    catcher = SmtpCatcher()
+    catcher.start()
+    try:
+        yield catcher
+    finally:
+        catcher.stop()

@@ -24,6 +24,7 @@ export MARELLE_MODE=distributed
 export MARELLE_JWKS_URL="http://127.0.0.1:$((BASE + OFFSET[auth]))/.well-known/jwks.json"
 export MARELLE_GATEWAY_SECRET_KEY="${MARELLE_GATEWAY_SECRET_KEY:-$(head -c 32 /dev/urandom | base64 | tr -d '=+/')}"
 export MARELLE_GATEWAY_DEFAULT_TENANT_SLUG="${MARELLE_GATEWAY_DEFAULT_TENANT_SLUG:-demo}"
+export MARELLE_MAILING_PORTAL_URL="${MARELLE_MAILING_PORTAL_URL:-http://127.0.0.1:$BASE}"
 
 database_url() { # service -> URL of marelle_<service> on the admin URL's server
   "$UV" run --quiet python -c "
@@ -56,6 +57,12 @@ start() { # name command...
   nohup "$@" >"$RUN_DIR/$name.log" 2>&1 &
   echo $! >"$RUN_DIR/$name.pid"
 }
+
+# No SMTP server given: a local catcher (aiosmtpd) prints every mail to its log.
+if [ -z "${MARELLE_MAILING_SMTP_HOST:-}" ]; then
+  export MARELLE_MAILING_SMTP_HOST=127.0.0.1 MARELLE_MAILING_SMTP_PORT=$((BASE + 25))
+  start smtp "$UV" run --quiet python -m aiosmtpd -n -l "127.0.0.1:$MARELLE_MAILING_SMTP_PORT"
+fi
 
 for service in "${SERVICES[@]}"; do
   upper=${service^^}

@@ -87,11 +87,12 @@ async def prepare(system: EmbeddedSystem) -> None:
         url = rt.settings.resolved_database_url(definition.name)
         await asyncio.to_thread(upgrade, definition.migrations, definition.metadata, url)
     for rt in system.runtimes:
-        if rt.definition.handlers and rt.transport is system.transport:
+        if rt.consumer.handlers and rt.transport is system.transport:
             system.transport.declare_group(rt.consumer.name, rt.consumer.topics)
     for rt in system.runtimes:
         await rt.start_consumer()
         await rt.start_relay()
+        await rt.start_background()
     for rt in system.runtimes:
         if rt.definition.startup is not None:
             await rt.definition.startup(rt)

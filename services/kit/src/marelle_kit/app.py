@@ -33,6 +33,7 @@ def create_service_app(
                 await runtime.start_relay()
             if run_consumer:
                 await runtime.start_consumer()
+                await runtime.start_background()
         try:
             yield
         finally:

@@ -22,6 +22,7 @@ async def _run_worker(runtime: ServiceRuntime) -> None:
         loop.add_signal_handler(signum, stop.set)
     await runtime.start_relay()
     await runtime.start_consumer()
+    await runtime.start_background()
     try:
         await stop.wait()
     finally:

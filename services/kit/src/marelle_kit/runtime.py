@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,10 +40,18 @@ class ServiceDefinition:
     migrations: Path
     routers: Callable[[], Sequence[APIRouter]]
     handlers: Mapping[str, Handler] = field(default_factory=dict)
+    # Handlers that need the service's settings (built once the settings are known).
+    settings_handlers: Callable[[Any], Mapping[str, Handler]] | None = None
     # Run at every start, in every mode (e.g. the auth-service's signing key must exist).
     startup: Callable[[ServiceRuntime], Awaitable[None]] | None = None
+    # Long-running work of the worker role besides relay and consumer (e.g. mail delivery).
+    background: Callable[[ServiceRuntime], Coroutine[Any, Any, None]] | None = None
     # Demo data: run by the embedded runner, or by hand with ``python -m marelle_<svc> seed``.
     seed: Callable[[ServiceRuntime], Awaitable[None]] | None = None
+
+    def handlers_for(self, settings: ServiceSettings) -> dict[str, Handler]:
+        extra = self.settings_handlers(settings) if self.settings_handlers is not None else {}
+        return {**self.handlers, **extra}
 
     @property
     def consumer_group(self) -> str:
@@ -102,13 +110,14 @@ class ServiceRuntime:
             definition.consumer_group,
             self.database,
             definition.tables,
-            definition.handlers,
+            definition.handlers_for(self.settings),
             on_commit=self.relay.notify,
             **consumer_kwargs,
         )
         self._relay_task: asyncio.Task[None] | None = None
         self._relay_stop = asyncio.Event()
         self._subscription: Subscription | None = None
+        self._background_task: asyncio.Task[None] | None = None
         self._transport_started = False
 
     @property
@@ -140,7 +149,7 @@ class ServiceRuntime:
                 await task
 
     async def start_consumer(self) -> None:
-        if not self.definition.handlers:
+        if not self.consumer.handlers:
             return
         await self.start_transport()
         self._subscription = await self.transport.subscribe(
@@ -150,12 +159,26 @@ class ServiceRuntime:
             self.consumer.deliver_unreadable,
         )
 
+    async def start_background(self) -> None:
+        if self.definition.background is not None and self._background_task is None:
+            self._background_task = asyncio.create_task(
+                self.definition.background(self), name=f"{self.name}-background"
+            )
+
+    async def stop_background(self) -> None:
+        task, self._background_task = self._background_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     async def stop_consumer(self) -> None:
         subscription, self._subscription = self._subscription, None
         if subscription is not None:
             await subscription.stop()
 
     async def stop(self) -> None:
+        await self.stop_background()
         await self.stop_consumer()
         await self.stop_relay()
         if self._transport_started and self._owns_transport:

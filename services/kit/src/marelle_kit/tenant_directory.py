@@ -58,6 +58,11 @@ class TenantDirectory:
             sa.select(self.table.c.name).where(self.table.c.id == tenant_id)
         )
 
+    async def slug_of(self, session: AsyncSession, tenant_id: UUID) -> str | None:
+        return await session.scalar(
+            sa.select(self.table.c.slug).where(self.table.c.id == tenant_id)
+        )
+
     def handlers(self) -> dict[str, Handler]:
         async def on_tenant_created(session: AsyncSession, envelope: EventEnvelope) -> None:
             event = envelope.event_as(TenantCreated)

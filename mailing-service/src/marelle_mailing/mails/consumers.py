@@ -1,0 +1,20 @@
+"""Facts that produce mails."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from marelle_contracts import PasswordResetRequested
+from marelle_kit.events import EventEnvelope, Handler
+from marelle_mailing.mails.service import MailService
+from marelle_mailing.settings import MailingSettings
+
+
+def handlers(settings: MailingSettings) -> dict[str, Handler]:
+    async def on_password_reset_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
+        event = envelope.event_as(PasswordResetRequested)
+        await MailService(session, settings).password_link(
+            envelope.tenant_id, f"{envelope.type}:{envelope.id}", event
+        )
+
+    return {PasswordResetRequested.event_type: on_password_reset_requested}

@@ -1,0 +1,56 @@
+"""Pure renderers: a typed view model in, subject + HTML + text out (French templates)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+PARIS = ZoneInfo("Europe/Paris")
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent.parent / "templates" / "mail"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PasswordLinkMail:
+    tenant_name: str
+    first_name: str
+    purpose: str  # "first_login" | "reset"
+    link: str
+    expires_at: datetime
+
+    @property
+    def validity(self) -> str:
+        return "24 heures" if self.purpose == "first_login" else "60 minutes"
+
+    @property
+    def expires_local(self) -> str:
+        return self.expires_at.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+
+
+def render_password_link(view: PasswordLinkMail) -> RenderedMail:
+    context = {**asdict(view), "validity": view.validity, "expires_local": view.expires_local}
+    subject = (
+        f"{view.tenant_name} — créez votre mot de passe"
+        if view.purpose == "first_login"
+        else f"{view.tenant_name} — réinitialisez votre mot de passe"
+    )
+    return RenderedMail(
+        subject=subject,
+        html=_templates.get_template("password_link.html").render(context),
+        text=_templates.get_template("password_link.txt").render(context),
+    )
