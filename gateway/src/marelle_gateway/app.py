@@ -16,7 +16,8 @@ from redis.asyncio import Redis
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marelle_gateway import pages
+from marelle_gateway import pages, password_pages
+from marelle_gateway.accounts import AuthClient
 from marelle_gateway.csrf import CsrfProtection
 from marelle_gateway.proxy import Proxy, UnknownService
 from marelle_gateway.ratelimit import InProcessRateLimiter, RateLimiter, RedisRateLimiter
@@ -85,6 +86,9 @@ def create_gateway_app(settings: GatewaySettings | None = None) -> FastAPI:
         async with aiohttp.ClientSession(connector=connector, auto_decompress=False) as session:
             app.state.proxy = Proxy(
                 session, timeout=settings.proxy_timeout, connect_timeout=settings.connect_timeout
+            )
+            app.state.auth_client = AuthClient(
+                session, settings.auth_url, timeout=settings.proxy_timeout
             )
             app.state.tenants = TenantClient(
                 session, settings.family_url, cache_seconds=settings.tenant_cache_seconds
@@ -232,4 +236,5 @@ def create_gateway_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(pages.router)
+    app.include_router(password_pages.router)
     return app

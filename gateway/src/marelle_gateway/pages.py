@@ -23,13 +23,20 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 
 def render_form(
-    request: Request, template: str, tenant: TenantInfo, **context: Any
+    request: Request, template: str, tenant: TenantInfo, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
+    """A page with forms: each carries the CSRF token bound to this browser's cookie."""
     csrf: CsrfProtection = request.app.state.csrf
     response = HTMLResponse("")
     token = csrf.token_for(request, response)
     page = render(
-        request, template, tenant=tenant, csrf_field=CSRF_FIELD, csrf_token=token, **context
+        request,
+        template,
+        status_code,
+        tenant=tenant,
+        csrf_field=CSRF_FIELD,
+        csrf_token=token,
+        **context,
     )
     for value in response.headers.getlist("set-cookie"):
         page.headers.append("set-cookie", value)

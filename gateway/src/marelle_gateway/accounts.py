@@ -1,0 +1,80 @@
+"""A typed client of the auth-service's password endpoints, used by the portal pages (the
+browser never talks to the services directly for these forms)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import aiohttp
+
+from marelle_kit.tenancy import TENANT_HEADER
+
+
+@dataclass(frozen=True)
+class AuthAnswer:
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def problem_type(self) -> str:
+        return str(self.body.get("type", "")).rsplit(":", 1)[-1]
+
+
+class AuthUnavailable(Exception):
+    pass
+
+
+class AuthClient:
+    def __init__(self, session: aiohttp.ClientSession, auth_url: str, *, timeout: float) -> None:
+        self.session = session
+        self.auth_url = auth_url.rstrip("/")
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+
+    async def _call(
+        self, method: str, path: str, tenant_id: UUID, json: dict[str, Any] | None = None
+    ) -> AuthAnswer:
+        try:
+            async with self.session.request(
+                method,
+                f"{self.auth_url}{path}",
+                json=json,
+                headers={TENANT_HEADER: str(tenant_id)},
+                timeout=self.timeout,
+            ) as response:
+                body = await response.json(content_type=None) if response.status != 204 else {}
+                return AuthAnswer(response.status, body if isinstance(body, dict) else {})
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise AuthUnavailable(str(exc)) from exc
+
+    async def request_link(self, tenant_id: UUID, email: str) -> AuthAnswer:
+        return await self._call("POST", "/password/links", tenant_id, {"email": email})
+
+    async def inspect_link(self, tenant_id: UUID, token: str) -> AuthAnswer:
+        return await self._call("GET", f"/password/links/{token}", tenant_id)
+
+    async def set_password(
+        self, tenant_id: UUID, token: str, password: str, confirmation: str
+    ) -> AuthAnswer:
+        return await self._call(
+            "POST",
+            f"/password/links/{token}/password",
+            tenant_id,
+            {"password": password, "confirmation": confirmation},
+        )
+
+    async def check(
+        self, tenant_id: UUID, token: str, password: str, confirmation: str
+    ) -> AuthAnswer:
+        return await self._call(
+            "POST",
+            f"/password/links/{token}/check",
+            tenant_id,
+            {"password": password, "confirmation": confirmation},
+        )
+
+    async def suggest(self, tenant_id: UUID, method: str, sentence: str | None) -> AuthAnswer:
+        return await self._call(
+            "POST", "/password/suggestions", tenant_id, {"method": method, "sentence": sentence}
+        )
