@@ -12,6 +12,7 @@ from marelle_auth.passwords.hashing import verify_password
 from marelle_contracts import GuardianAdded, GuardianEmailChanged, GuardianRemoved
 from marelle_kit.clock import utcnow
 from marelle_testkit.plugin import ServiceUnderTest
+from marelle_testkit.tokens import TokenFactory
 
 TENANT = UUID(int=7)
 HEADERS = {"X-Marelle-Tenant": str(TENANT)}
@@ -215,3 +216,31 @@ async def test_suggestions_random_and_from_a_sentence(auth: ServiceUnderTest) ->
     assert sentence.json()["password"] == "J2ce1c!"
     missing = await auth.client.post("/password/suggestions", json={"method": "sentence"})
     assert missing.status_code == 422
+
+
+async def test_every_step_is_in_the_audit_log_with_ip_and_outcome(
+    auth: ServiceUnderTest, tokens: TokenFactory
+) -> None:
+    await add_guardian(auth, "h@exemple.fr")
+    forwarded = {**HEADERS, "X-Forwarded-For": "198.51.100.23, 10.0.0.1"}
+    await auth.client.post("/password/links", json={"email": "h@exemple.fr"}, headers=forwarded)
+    token = (await auth.published())[-1]["payload"]["token"]
+    await auth.client.post("/password/links", json={"email": "zz@exemple.fr"}, headers=forwarded)
+    body = {"password": GOOD, "confirmation": GOOD}
+    await auth.client.post(f"/password/links/{token}/password", json=body, headers=forwarded)
+    await auth.client.post(f"/password/links/{token}/password", json=body, headers=forwarded)
+
+    admin = tokens.headers(roles=["admin"], tenant_id=TENANT)
+    entries = (await auth.client.get("/audit", headers=admin)).json()
+    seen = [(e["action"], e["outcome"], e["ip"]) for e in reversed(entries)]
+    assert seen == [
+        ("password_link.requested", "first_login", "198.51.100.23"),
+        ("password_link.requested", "unknown", "198.51.100.23"),
+        ("password.set", "success", "198.51.100.23"),
+        ("password.set", "refused", "198.51.100.23"),
+    ]
+    assert entries[0]["detail"] == "link-used"
+    agent = tokens.headers(roles=["agent"], tenant_id=TENANT)
+    assert (await auth.client.get("/audit", headers=agent)).status_code == 403
+    other_admin = tokens.headers(roles=["admin"], tenant_id=uuid4())
+    assert (await auth.client.get("/audit", headers=other_admin)).json() == []

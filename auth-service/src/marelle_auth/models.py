@@ -80,6 +80,24 @@ class PasswordLink(AuthModel, table=True):
     voided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
+class AuditEntry(AuthModel, table=True):
+    """A security event (SECURITY.md: kept 12 months): who, when, from where, what, outcome."""
+
+    __tablename__ = "audit_entry"
+
+    id: UUID = Field(default_factory=new_id, primary_key=True)
+    tenant_id: UUID | None = Field(default=None, index=True)
+    account_id: UUID | None = Field(default=None, index=True)
+    email: str | None = Field(default=None, max_length=254)
+    action: str = Field(max_length=40)
+    outcome: str = Field(max_length=20)
+    ip: str | None = Field(default=None, max_length=45)
+    detail: str | None = Field(default=None, max_length=500)
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+
+
 metadata = AuthModel.metadata
 events = event_tables(metadata)
 tenants = TenantDirectory(tenant_table(metadata))

@@ -7,17 +7,23 @@ from pathlib import Path
 from fastapi import APIRouter
 
 from marelle_auth.accounts import consumers as account_consumers
+from marelle_auth.audit import endpoints as audit
+from marelle_auth.audit.service import purge_expired
 from marelle_auth.keys import endpoints as keys
 from marelle_auth.models import events, metadata, tenants
 from marelle_auth.passwords import endpoints as passwords
 from marelle_auth.seed import ensure_signing_key
 from marelle_auth.settings import AuthSettings
-from marelle_kit.runtime import ServiceDefinition
+from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
 from marelle_kit.tenant_directory import tenant_directory_router
 
 
 def routers() -> list[APIRouter]:
-    return [keys.router, passwords.router, tenant_directory_router(tenants)]
+    return [keys.router, passwords.router, audit.admins, tenant_directory_router(tenants)]
+
+
+async def forget_old_audit_entries(runtime: ServiceRuntime) -> None:
+    await purge_expired(runtime.database)
 
 
 definition = ServiceDefinition(
@@ -30,4 +36,5 @@ definition = ServiceDefinition(
     routers=routers,
     handlers={**tenants.handlers(), **account_consumers.handlers},
     startup=ensure_signing_key,
+    background=forget_old_audit_entries,
 )

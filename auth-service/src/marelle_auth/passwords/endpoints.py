@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
-from fastapi import Path, Response
+from fastapi import Path, Request, Response
 
+from marelle_auth.audit.service import AuditLog, client_ip
 from marelle_auth.passwords.generators import from_sentence, random_password
 from marelle_auth.passwords.policy import PolicyReport, evaluate
 from marelle_auth.passwords.schemas import (
@@ -48,13 +50,22 @@ def _well_formed(token: str) -> str:
     return token
 
 
+async def _audit_refusal(request: Request, tenant_id: UUID, action: str, problem: Problem) -> None:
+    """Refusals roll the request's transaction back: their audit entry gets its own."""
+    runtime = request.app.state.runtime
+    async with runtime.database.transaction() as session:
+        await AuditLog(session).record(
+            action, "refused", tenant_id=tenant_id, ip=client_ip(request), detail=problem.type
+        )
+
+
 @router.post("/links", status_code=202)
 async def request_link(
-    data: LinkRequest, tenant_id: TenantId, session: SessionDep
+    request: Request, data: LinkRequest, tenant_id: TenantId, session: SessionDep
 ) -> dict[str, str]:
     """First login and forgotten password: the same neutral answer whether or not the e-mail
     is known (no account enumeration)."""
-    await PasswordService(session).request_link(tenant_id, data.email)
+    await PasswordService(session, ip=client_ip(request)).request_link(tenant_id, data.email)
     return {"detail": NEUTRAL_ANSWER}
 
 
@@ -71,11 +82,15 @@ async def inspect_link(token: Token, tenant_id: TenantId, session: SessionDep) -
 
 @router.post("/links/{token}/password", status_code=204)
 async def set_password(
-    token: Token, data: NewPassword, tenant_id: TenantId, session: SessionDep
+    request: Request, token: Token, data: NewPassword, tenant_id: TenantId, session: SessionDep
 ) -> Response:
-    await PasswordService(session).set_password(
-        tenant_id, _well_formed(token), data.password, data.confirmation
-    )
+    try:
+        await PasswordService(session, ip=client_ip(request)).set_password(
+            tenant_id, _well_formed(token), data.password, data.confirmation
+        )
+    except Problem as problem:
+        await _audit_refusal(request, tenant_id, "password.set", problem)
+        raise
     return Response(status_code=204)
 
 

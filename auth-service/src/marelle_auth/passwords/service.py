@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_auth.accounts.repository import AccountRepository
+from marelle_auth.audit.service import AuditLog
 from marelle_auth.models import Account, PasswordLink, events
 from marelle_auth.passwords.hashing import hash_password
 from marelle_auth.passwords.policy import PolicyReport, evaluate
@@ -51,16 +52,23 @@ def token_hash(token: str) -> str:
 
 
 class PasswordService:
-    def __init__(self, session: AsyncSession, *, min_length: int = 8) -> None:
+    def __init__(
+        self, session: AsyncSession, *, ip: str | None = None, min_length: int = 8
+    ) -> None:
         self.session = session
         self.accounts = AccountRepository(session)
         self.links = PasswordLinkRepository(session)
+        self.audit = AuditLog(session)
+        self.ip = ip
         self.min_length = min_length
 
     async def request_link(self, tenant_id: UUID, email: str) -> None:
         """Answers nothing either way: the caller says the same neutral sentence to everyone."""
         account = await self.accounts.by_email(tenant_id, email)
         if account is None or not account.active:
+            await self.audit.record(
+                "password_link.requested", "unknown", tenant_id=tenant_id, ip=self.ip, email=email
+            )
             return
         purpose = "first_login" if account.password_hash is None else "reset"
         token = secrets.token_urlsafe(32)  # 256 bits
@@ -85,6 +93,14 @@ class PasswordService:
             ),
             tenant_id=tenant_id,
             key=account.household_id or account.id,
+        )
+        await self.audit.record(
+            "password_link.requested",
+            purpose,
+            tenant_id=tenant_id,
+            ip=self.ip,
+            account_id=account.id,
+            email=account.email,
         )
 
     async def open_link(
@@ -131,4 +147,13 @@ class PasswordService:
         await self.links.void_all(account.id)  # a successful reset voids every other link
         self.session.add_all([account, link])
         await self.session.flush()
+        await self.audit.record(
+            "password.set",
+            "success",
+            tenant_id=tenant_id,
+            ip=self.ip,
+            account_id=account.id,
+            email=account.email,
+            detail=link.purpose,
+        )
         return account
