@@ -120,10 +120,12 @@ async def start_system(env: dict[str, str]) -> AsyncIterator[RunningSystem]:
 
 
 def base_env(data_dir: Path, jwks_url: str) -> dict[str, str]:
+    gateway_port = free_port()
     env = {
         "MARELLE_DATA_DIR": str(data_dir),
         "MARELLE_JWKS_URL": jwks_url,
-        "MARELLE_GATEWAY_PORT": str(free_port()),
+        "MARELLE_GATEWAY_PORT": str(gateway_port),
+        "MARELLE_MAILING_PORTAL_URL": f"http://127.0.0.1:{gateway_port}",
         "MARELLE_GATEWAY_DEFAULT_TENANT_SLUG": "demo",
     }
     for service in SERVICES:
