@@ -98,6 +98,49 @@ class AuditEntry(AuthModel, table=True):
     )
 
 
+class AuthorizationCode(AuthModel, table=True):
+    """An OAuth 2 authorization code (PKCE S256 only): stored hashed, single use, 10 minutes.
+    A used code is kept (``used_at``) so that its replay revokes what it issued."""
+
+    __tablename__ = "authorization_code"
+
+    id: UUID = Field(default_factory=new_id, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    client_id: str = Field(max_length=100)
+    redirect_uri: str = Field(max_length=500)
+    scope: str = Field(max_length=200)
+    account_id: UUID = Field(foreign_key="account.id", index=True)
+    code_challenge: str = Field(max_length=128)
+    code_challenge_method: str = Field(max_length=10)
+    nonce: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+    expires_at: datetime = Field(sa_column=_stamp())
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class RefreshToken(AuthModel, table=True):
+    """A refresh token, stored hashed. Each use rotates it within its family; presenting a
+    rotated or revoked token again revokes the whole family (reuse detection)."""
+
+    __tablename__ = "refresh_token"
+
+    id: UUID = Field(default_factory=new_id, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    family_id: UUID = Field(index=True)
+    code_id: UUID | None = Field(default=None, index=True)
+    account_id: UUID = Field(foreign_key="account.id", index=True)
+    client_id: str = Field(max_length=100)
+    scope: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
+    expires_at: datetime = Field(sa_column=_stamp())
+    rotated_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
 metadata = AuthModel.metadata
 events = event_tables(metadata)
 tenants = TenantDirectory(tenant_table(metadata))

@@ -11,6 +11,7 @@ from marelle_auth.audit import endpoints as audit
 from marelle_auth.audit.service import purge_expired
 from marelle_auth.keys import endpoints as keys
 from marelle_auth.models import events, metadata, tenants
+from marelle_auth.oidc import endpoints as oidc
 from marelle_auth.passwords import endpoints as passwords
 from marelle_auth.seed import ensure_signing_key
 from marelle_auth.settings import AuthSettings
@@ -19,7 +20,13 @@ from marelle_kit.tenant_directory import tenant_directory_router
 
 
 def routers() -> list[APIRouter]:
-    return [keys.router, passwords.router, audit.admins, tenant_directory_router(tenants)]
+    return [
+        keys.router,
+        oidc.router,
+        passwords.router,
+        audit.admins,
+        tenant_directory_router(tenants),
+    ]
 
 
 async def forget_old_audit_entries(runtime: ServiceRuntime) -> None:

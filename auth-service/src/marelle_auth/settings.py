@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from marelle_kit.settings import ServiceSettings
@@ -7,3 +8,13 @@ class AuthSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MARELLE_AUTH_", extra="ignore")
 
     port: int = 8101
+    # Where the portal (the gateway) receives authorization codes.
+    portal_redirect_uris: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8000/auth/callback"]
+    )
+    # SECURITY.md: access tokens live 15 minutes at most, codes 10.
+    access_token_minutes: int = Field(default=15, ge=1, le=15)
+    refresh_token_hours: int = Field(default=12, ge=1, le=24 * 30)
+    authorization_code_minutes: int = Field(default=10, ge=1, le=10)
+    # The public address of this provider, as the browser reaches it (through the gateway).
+    public_url: str = "http://127.0.0.1:8000/api/auth"

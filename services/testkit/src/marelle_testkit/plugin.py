@@ -99,6 +99,8 @@ async def service_under_test(
         definition, settings, transport=InProcessTransport(), token_verifier=tokens.verifier()
     )
     await migrate(definition, runtime.database.url)
+    if definition.startup is not None:
+        await definition.startup(runtime)
     app = create_service_app(runtime, manage_runtime=False)
     transport = httpx.ASGITransport(app=app)
     try:
