@@ -19,8 +19,8 @@ from whole_system import SERVICES, SmtpCatcher, base_env, serve_jwks
 @pytest.fixture
 async def embedded_env(tmp_path: Path, tokens: TokenFactory) -> AsyncIterator[dict[str, str]]:
     async with AsyncExitStack() as stack:
-        jwks_url = await serve_jwks(tokens, stack)
-        env = base_env(tmp_path / "data", jwks_url)
+        env = base_env(tmp_path / "data")
+        await serve_jwks(tokens, stack, env)
         env["MARELLE_MODE"] = "embedded"
         yield env
 
@@ -35,8 +35,8 @@ async def distributed_env(
     smtp: SmtpCatcher,
 ) -> AsyncIterator[dict[str, str]]:
     async with AsyncExitStack() as stack:
-        jwks_url = await serve_jwks(tokens, stack)
-        env = base_env(tmp_path / "data", jwks_url)
+        env = base_env(tmp_path / "data")
+        await serve_jwks(tokens, stack, env)
         env.update(
             {
                 "MARELLE_MODE": "distributed",

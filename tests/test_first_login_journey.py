@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from uuid import UUID
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -127,6 +128,18 @@ async def journey(system: RunningSystem, tokens: TokenFactory, read_mails: MailR
         "mot de passe est enregistré" in (await system.client.get("/mot-de-passe-enregistre")).text
     )
 
+    # Log in with the new password: the home page greets the guardian and shows the household.
+    wrong = await login(system, "ines.lefevre@exemple.fr", "Mauvais!Mot2passe")
+    assert wrong.status_code == 401 and "Adresse e-mail ou mot de passe incorrect" in wrong.text
+    home = await login(system, "ines.lefevre@exemple.fr", GOOD)
+    assert home.status_code == 200, home.text
+    assert "Bonjour Inès" in home.text and "Famille Lefèvre" in home.text
+    assert created.json()["family_number"] in home.text
+    assert "Responsable légal 1 : Inès Lefèvre" in home.text
+    logout = await system.client.post("/deconnexion", data={"csrf_token": csrf_of(home.text)})
+    assert logout.status_code == 303
+    assert (await system.client.get("/accueil")).headers.get("location") == "/"
+
     again = await system.client.get(f"/mot-de-passe/{token}")
     assert again.status_code == 410 and "Lien déjà utilisé" in again.text
     assert "Demander un nouveau lien" in again.text
@@ -145,6 +158,24 @@ async def journey(system: RunningSystem, tokens: TokenFactory, read_mails: MailR
     # An unknown address gets the very same answer, and a tampered link nothing.
     assert "Si cette adresse est connue" in await ask_link(system, "inconnu@exemple.fr")
     assert (await system.client.get(f"/mot-de-passe/{reset[:-2]}zz")).status_code == 410
+
+
+async def login(system: RunningSystem, email: str, password: str) -> httpx.Response:
+    """Fill the login form of the portal's home page and follow the OIDC redirects."""
+    page = await system.client.get("/")
+    assert page.status_code == 200
+    action = re.search(r'<form method="post" action="([^"]+)"', page.text)
+    assert action and action.group(1) == "/api/auth/oauth/authorize"
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    assert fields["code_challenge_method"] == "S256" and fields["state"]
+    answer = await system.client.post(
+        action.group(1), data={**fields, "email": email, "password": password}
+    )
+    assert answer.status_code == 303, answer.text
+    callback = await system.client.get(answer.headers["location"])
+    if callback.status_code != 303:
+        return callback
+    return await system.client.get(callback.headers["location"])
 
 
 async def mailbox_mails(system: RunningSystem, email: str) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -68,14 +69,21 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-async def serve_jwks(tokens: TokenFactory, stack: AsyncExitStack) -> str:
+async def serve_jwks(tokens: TokenFactory, stack: AsyncExitStack, env: dict[str, str]) -> None:
+    """The JWKS the system verifies with: the test key (tokens made by the tests) and the
+    auth-service's own keys (tokens it issues at login)."""
     app = FastAPI()
+    auth_jwks = f"http://127.0.0.1:{env['MARELLE_AUTH_PORT']}/.well-known/jwks.json"
 
     @app.get("/jwks.json")
     async def jwks() -> dict[str, object]:
-        return tokens.jwks
+        keys = list(tokens.jwks["keys"])
+        async with httpx.AsyncClient(timeout=3) as client:
+            with contextlib.suppress(httpx.HTTPError):
+                keys += (await client.get(auth_jwks)).json()["keys"]
+        return {"keys": keys}
 
-    port = free_port()
+    port = int(env["MARELLE_JWKS_URL"].split(":")[2].split("/")[0])
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
 
@@ -86,7 +94,6 @@ async def serve_jwks(tokens: TokenFactory, stack: AsyncExitStack) -> str:
     stack.push_async_callback(stop)
     while not server.started:
         await asyncio.sleep(0.02)
-    return f"http://127.0.0.1:{port}/jwks.json"
 
 
 @dataclass
@@ -119,13 +126,18 @@ async def start_system(env: dict[str, str]) -> AsyncIterator[RunningSystem]:
             await asyncio.wait_for(task, timeout=30)
 
 
-def base_env(data_dir: Path, jwks_url: str) -> dict[str, str]:
+def base_env(data_dir: Path) -> dict[str, str]:
     gateway_port = free_port()
     env = {
         "MARELLE_DATA_DIR": str(data_dir),
-        "MARELLE_JWKS_URL": jwks_url,
+        "MARELLE_JWKS_URL": f"http://127.0.0.1:{free_port()}/jwks.json",
         "MARELLE_GATEWAY_PORT": str(gateway_port),
         "MARELLE_MAILING_PORTAL_URL": f"http://127.0.0.1:{gateway_port}",
+        "MARELLE_GATEWAY_PUBLIC_URL": f"http://127.0.0.1:{gateway_port}",
+        "MARELLE_AUTH_PUBLIC_URL": f"http://127.0.0.1:{gateway_port}/api/auth",
+        "MARELLE_AUTH_PORTAL_REDIRECT_URIS": json.dumps(
+            [f"http://127.0.0.1:{gateway_port}/auth/callback"]
+        ),
         "MARELLE_GATEWAY_DEFAULT_TENANT_SLUG": "demo",
     }
     for service in SERVICES:

@@ -22,6 +22,9 @@ class AuthAnswer:
         return str(self.body.get("type", "")).rsplit(":", 1)[-1]
 
 
+PORTAL_CLIENT_ID = "marelle-portal"
+
+
 class AuthUnavailable(Exception):
     pass
 
@@ -47,6 +50,43 @@ class AuthClient:
                 return AuthAnswer(response.status, body if isinstance(body, dict) else {})
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise AuthUnavailable(str(exc)) from exc
+
+    async def _form(self, path: str, form: dict[str, str]) -> AuthAnswer:
+        try:
+            async with self.session.post(
+                f"{self.auth_url}{path}", data=form, timeout=self.timeout
+            ) as response:
+                body = await response.json(content_type=None) if response.content_length else {}
+                return AuthAnswer(response.status, body if isinstance(body, dict) else {})
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise AuthUnavailable(str(exc)) from exc
+
+    async def exchange_code(self, code: str, verifier: str, redirect_uri: str) -> AuthAnswer:
+        return await self._form(
+            "/oauth/token",
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect_uri,
+                "client_id": PORTAL_CLIENT_ID,
+                "code_verifier": verifier,
+            },
+        )
+
+    async def refresh(self, refresh_token: str) -> AuthAnswer:
+        return await self._form(
+            "/oauth/token",
+            {
+                "grant_type": "refresh_token",
+                "refresh_token": refresh_token,
+                "client_id": PORTAL_CLIENT_ID,
+            },
+        )
+
+    async def revoke(self, refresh_token: str) -> AuthAnswer:
+        return await self._form(
+            "/oauth/revoke", {"token": refresh_token, "client_id": PORTAL_CLIENT_ID}
+        )
 
     async def request_link(self, tenant_id: UUID, email: str) -> AuthAnswer:
         return await self._call("POST", "/password/links", tenant_id, {"email": email})

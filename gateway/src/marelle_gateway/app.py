@@ -16,11 +16,12 @@ from redis.asyncio import Redis
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marelle_gateway import pages, password_pages
+from marelle_gateway import pages, password_pages, portal_session
 from marelle_gateway.accounts import AuthClient
 from marelle_gateway.csrf import CsrfProtection
 from marelle_gateway.proxy import Proxy, UnknownService
 from marelle_gateway.ratelimit import InProcessRateLimiter, RateLimiter, RedisRateLimiter
+from marelle_gateway.sessions import InProcessSessionStore, RedisSessionStore
 from marelle_gateway.settings import GatewaySettings
 from marelle_gateway.tenants import (
     TenantClient,
@@ -104,6 +105,11 @@ def create_gateway_app(settings: GatewaySettings | None = None) -> FastAPI:
                     settings.rate_limit_requests, settings.rate_limit_window_seconds
                 )
             app.state.rate_limiter = limiter
+            app.state.sessions = (
+                RedisSessionStore(redis)
+                if platform.mode is Mode.DISTRIBUTED and redis is not None
+                else InProcessSessionStore()
+            )
             app.state.redis = redis
             try:
                 yield
@@ -237,4 +243,5 @@ def create_gateway_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(password_pages.router)
+    app.include_router(portal_session.router)
     return app

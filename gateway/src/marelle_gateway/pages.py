@@ -48,11 +48,6 @@ async def page_tenant(request: Request) -> TenantInfo:
     return tenant
 
 
-@router.get("/", response_class=HTMLResponse)
-async def portal_home(request: Request) -> HTMLResponse:
-    return render_form(request, "portal_login.html", await page_tenant(request))
-
-
 @router.get("/aide", response_class=HTMLResponse)
 async def help_page(request: Request) -> HTMLResponse:
     return render(request, "help.html", tenant=await page_tenant(request))

@@ -31,6 +31,8 @@ class GatewaySettings(BaseSettings):
     rate_limit_requests: int = 300
     rate_limit_window_seconds: int = 60
     secure_cookies: bool = False
+    # The portal's public address: the OAuth redirect URI is "<public_url>/auth/callback".
+    public_url: str = "http://127.0.0.1:8000"
     # Signs the CSRF tokens; required outside the embedded mode.
     secret_key: str | None = None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -62,6 +63,14 @@ def configure_environment() -> None:
     auth_port = os.environ.setdefault("MARELLE_AUTH_PORT", "8101")
     os.environ.setdefault("MARELLE_JWKS_URL", f"http://127.0.0.1:{auth_port}/.well-known/jwks.json")
     os.environ.setdefault("MARELLE_GATEWAY_DEFAULT_TENANT_SLUG", DEMO_TENANT_SLUG)
+    # One public address for the portal, known to the services that build links to it.
+    gateway_port = os.environ.setdefault("MARELLE_GATEWAY_PORT", "8000")
+    portal = os.environ.setdefault("MARELLE_GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{gateway_port}")
+    os.environ.setdefault("MARELLE_AUTH_PUBLIC_URL", f"{portal}/api/auth")
+    os.environ.setdefault(
+        "MARELLE_AUTH_PORTAL_REDIRECT_URIS", json.dumps([f"{portal}/auth/callback"])
+    )
+    os.environ.setdefault("MARELLE_MAILING_PORTAL_URL", portal)
 
 
 def build_system() -> EmbeddedSystem:
