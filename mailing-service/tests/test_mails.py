@@ -180,3 +180,24 @@ async def test_staff_see_their_tenants_mails_only(
     ).status_code == 404
     parent = tokens.headers(roles=["parent"], tenant_id=TENANT)
     assert (await mailing.client.get("/mails", headers=parent)).status_code == 403
+
+
+async def test_a_locked_account_is_told_when_it_opens_again(mailing: ServiceUnderTest) -> None:
+    from datetime import UTC, datetime
+
+    from marelle_contracts import AccountLocked
+
+    await mailing.deliver(
+        AccountLocked(
+            account_id=uuid4(),
+            email="anne.roy@exemple.fr",
+            first_name="Anne",
+            locked_until=datetime(2026, 11, 23, 9, 30, tzinfo=UTC),
+        ),
+        tenant_id=TENANT,
+        key="k",
+    )
+    [mail] = await mails(mailing)
+    assert mail.subject == "Mairie de Lavaur — accès à votre compte suspendu"
+    assert "23/11/2026 à 10:30" in mail.text  # Paris time
+    assert "mot de passe oublié" in mail.text

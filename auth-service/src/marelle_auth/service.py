@@ -7,13 +7,14 @@ from pathlib import Path
 from fastapi import APIRouter
 
 from marelle_auth.accounts import consumers as account_consumers
+from marelle_auth.accounts import endpoints as accounts
 from marelle_auth.audit import endpoints as audit
 from marelle_auth.audit.service import purge_expired
 from marelle_auth.keys import endpoints as keys
 from marelle_auth.models import events, metadata, tenants
 from marelle_auth.oidc import endpoints as oidc
 from marelle_auth.passwords import endpoints as passwords
-from marelle_auth.seed import ensure_signing_key
+from marelle_auth.seed import start_auth
 from marelle_auth.settings import AuthSettings
 from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
 from marelle_kit.tenant_directory import tenant_directory_router
@@ -25,6 +26,7 @@ def routers() -> list[APIRouter]:
         oidc.router,
         passwords.router,
         audit.admins,
+        accounts.staff,
         tenant_directory_router(tenants),
     ]
 
@@ -42,6 +44,6 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     routers=routers,
     handlers={**tenants.handlers(), **account_consumers.handlers},
-    startup=ensure_signing_key,
+    startup=start_auth,
     background=forget_old_audit_entries,
 )

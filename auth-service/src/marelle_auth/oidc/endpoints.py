@@ -78,7 +78,12 @@ async def authorize(request: Request, tenant_id: TenantId, session: SessionDep) 
     POST). Good credentials: a redirect with a single-use code; bad ones: a redirect with
     ``access_denied``, the same for an unknown e-mail, a wrong password or a closed account."""
     oauth, data = await _oauth_request(request)
-    service = OidcService(session, _settings(request), ip=client_ip(request))
+    service = OidcService(
+        session,
+        _settings(request),
+        ip=client_ip(request),
+        throttle=request.app.state.runtime.state.get("login_throttle"),
+    )
     try:
         grant = await service.run(lambda server: server.get_consent_grant(request=oauth))
     except OAuth2Error as error:

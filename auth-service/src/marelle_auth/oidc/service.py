@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -11,11 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.audit.service import AuditLog
 from marelle_auth.keys.repository import SigningKeyRepository
-from marelle_auth.models import Account
+from marelle_auth.models import Account, events
 from marelle_auth.oidc.server import MarelleServer, revoke_findings
 from marelle_auth.passwords.hashing import hash_password, needs_rehash, verify_password
 from marelle_auth.settings import AuthSettings
+from marelle_auth.throttling.policy import LoginThrottle
+from marelle_contracts import AccountLocked
 from marelle_kit.database import Database
+from marelle_kit.events import record_event
 
 T = TypeVar("T")
 
@@ -32,8 +37,16 @@ async def _dummy_hash() -> str:
 
 
 class OidcService:
-    def __init__(self, session: AsyncSession, settings: AuthSettings, *, ip: str | None) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        settings: AuthSettings,
+        *,
+        ip: str | None,
+        throttle: LoginThrottle | None = None,
+    ) -> None:
         self.session = session
+        self.throttle = throttle
         self.settings = settings
         self.accounts = AccountRepository(session)
         self.audit = AuditLog(session)
@@ -41,29 +54,46 @@ class OidcService:
         self._server: MarelleServer | None = None
 
     async def authenticate(self, tenant_id: UUID, email: str, password: str) -> Account | None:
-        account = await self.accounts.by_email(tenant_id, email.strip().lower())
-        if account is None or account.password_hash is None or not account.active:
-            await verify_password(await _dummy_hash(), password)
+        """The account, or None for a wrong password, an unknown e-mail, a closed, throttled
+        or locked account: all answered alike, after the same hashing work."""
+        email = email.strip().lower()
+        account = await self.accounts.by_email(tenant_id, email)
+        account_id = account.id if account is not None else None
+        account_key = LoginThrottle.account_key(tenant_id, email)
+        ip_key = LoginThrottle.ip_key(self.ip)
+        if self.throttle is not None:
+            verdict = await self.throttle.check(account_key, ip_key)
+            if not verdict.allowed:
+                await verify_password(await _dummy_hash(), password)
+                outcome = "locked" if verdict.locked else "throttled"
+                await self.audit.record(
+                    "login",
+                    outcome,
+                    tenant_id=tenant_id,
+                    ip=self.ip,
+                    email=email[:254],
+                    account_id=account_id,
+                )
+                return None
+        hashed = account.password_hash if account is not None and account.active else None
+        if hashed is None or not await verify_password(hashed, password):
+            if hashed is None:
+                await verify_password(await _dummy_hash(), password)
             await self.audit.record(
                 "login",
                 "failure",
                 tenant_id=tenant_id,
                 ip=self.ip,
                 email=email[:254],
-                account_id=account.id if account else None,
+                account_id=account_id,
             )
+            if self.throttle is not None and await self.throttle.failed(account_key, ip_key):
+                await self._locked(tenant_id, account, account_key)
             return None
-        if not await verify_password(account.password_hash, password):
-            await self.audit.record(
-                "login",
-                "failure",
-                tenant_id=tenant_id,
-                ip=self.ip,
-                email=account.email,
-                account_id=account.id,
-            )
-            return None
-        if needs_rehash(account.password_hash):  # hashing parameters changed since
+        assert account is not None
+        if self.throttle is not None:
+            await self.throttle.succeeded(account_key)
+        if needs_rehash(hashed):  # the hashing parameters changed since it was set
             account.password_hash = await hash_password(password)
             self.session.add(account)
         await self.audit.record(
@@ -75,6 +105,31 @@ class OidcService:
             account_id=account.id,
         )
         return account
+
+    async def _locked(self, tenant_id: UUID, account: Account | None, account_key: str) -> None:
+        await self.audit.record(
+            "account",
+            "locked",
+            tenant_id=tenant_id,
+            ip=self.ip,
+            account_id=account.id if account else None,
+            email=account.email if account else None,
+        )
+        if account is None or self.throttle is None:
+            return  # an unknown e-mail: counted and locked too, but nobody to tell
+        until = await self.throttle.locked_until(account_key)
+        await record_event(
+            self.session,
+            events,
+            AccountLocked(
+                account_id=account.id,
+                email=account.email,
+                first_name=account.first_name,
+                locked_until=datetime.fromtimestamp(until or time.time(), UTC),
+            ),
+            tenant_id=tenant_id,
+            key=account.household_id or account.id,
+        )
 
     async def server(self) -> MarelleServer:
         if self._server is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marelle_contracts import PasswordResetRequested
+from marelle_contracts import AccountLocked, PasswordResetRequested
 from marelle_kit.events import EventEnvelope, Handler
 from marelle_mailing.mails.service import MailService
 from marelle_mailing.settings import MailingSettings
@@ -17,4 +17,13 @@ def handlers(settings: MailingSettings) -> dict[str, Handler]:
             envelope.tenant_id, f"{envelope.type}:{envelope.id}", event
         )
 
-    return {PasswordResetRequested.event_type: on_password_reset_requested}
+    async def on_account_locked(session: AsyncSession, envelope: EventEnvelope) -> None:
+        event = envelope.event_as(AccountLocked)
+        await MailService(session, settings).account_locked(
+            envelope.tenant_id, f"{envelope.type}:{envelope.id}", event
+        )
+
+    return {
+        PasswordResetRequested.event_type: on_password_reset_requested,
+        AccountLocked.event_type: on_account_locked,
+    }

@@ -54,3 +54,23 @@ def render_password_link(view: PasswordLinkMail) -> RenderedMail:
         html=_templates.get_template("password_link.html").render(context),
         text=_templates.get_template("password_link.txt").render(context),
     )
+
+
+@dataclass(frozen=True)
+class AccountLockedMail:
+    tenant_name: str
+    first_name: str
+    portal_url: str
+    locked_until: datetime
+
+
+def render_account_locked(view: AccountLockedMail) -> RenderedMail:
+    context = {
+        **asdict(view),
+        "until_local": view.locked_until.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M"),
+    }
+    return RenderedMail(
+        subject=f"{view.tenant_name} — accès à votre compte suspendu",
+        html=_templates.get_template("account_locked.html").render(context),
+        text=_templates.get_template("account_locked.txt").render(context),
+    )

@@ -6,8 +6,14 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marelle_contracts import PasswordResetRequested
-from marelle_mailing.mails.rendering import PasswordLinkMail, RenderedMail, render_password_link
+from marelle_contracts import AccountLocked, PasswordResetRequested
+from marelle_mailing.mails.rendering import (
+    AccountLockedMail,
+    PasswordLinkMail,
+    RenderedMail,
+    render_account_locked,
+    render_password_link,
+)
 from marelle_mailing.mails.repository import MailRepository
 from marelle_mailing.models import Mail, tenants
 from marelle_mailing.settings import MailingSettings
@@ -55,3 +61,15 @@ class MailService:
         )
         rendered = render_password_link(view)
         return await self.queue(tenant_id, dedup_key, "password_link", event.email, rendered)
+
+    async def account_locked(
+        self, tenant_id: UUID, dedup_key: str, event: AccountLocked
+    ) -> Mail | None:
+        view = AccountLockedMail(
+            tenant_name=await self.tenant_name(tenant_id),
+            first_name=event.first_name,
+            portal_url=await self.portal_url(tenant_id) + "/",
+            locked_until=event.locked_until,
+        )
+        rendered = render_account_locked(view)
+        return await self.queue(tenant_id, dedup_key, "account_locked", event.email, rendered)

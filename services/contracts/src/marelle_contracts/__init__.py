@@ -5,7 +5,7 @@ Every event class registers itself under its ``event_type`` so a consumer can tu
 payload back into the typed model.
 """
 
-from marelle_contracts.auth import PasswordResetRequested
+from marelle_contracts.auth import AccountLocked, PasswordResetRequested
 from marelle_contracts.base import Event, event_class, topic_for
 from marelle_contracts.family import (
     GuardianAdded,
@@ -16,6 +16,7 @@ from marelle_contracts.family import (
 )
 
 __all__ = [
+    "AccountLocked",
     "Event",
     "GuardianAdded",
     "GuardianEmailChanged",

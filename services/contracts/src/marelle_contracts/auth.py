@@ -23,3 +23,14 @@ class PasswordResetRequested(Event):
     purpose: Literal["first_login", "reset"]
     token: str
     expires_at: datetime
+
+
+class AccountLocked(Event):
+    """Too many failed logins: the account is locked until ``locked_until``; its owner is told."""
+
+    event_type: ClassVar[str] = "auth.account.locked"
+
+    account_id: UUID
+    email: str
+    first_name: str
+    locked_until: datetime

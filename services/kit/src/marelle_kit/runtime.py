@@ -114,6 +114,8 @@ class ServiceRuntime:
             on_commit=self.relay.notify,
             **consumer_kwargs,
         )
+        # What a service's startup hook builds for its endpoints (e.g. a limiter's store).
+        self.state: dict[str, Any] = {}
         self._relay_task: asyncio.Task[None] | None = None
         self._relay_stop = asyncio.Event()
         self._subscription: Subscription | None = None

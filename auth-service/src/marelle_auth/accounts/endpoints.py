@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict
+
+from marelle_auth.accounts.repository import AccountRepository
+from marelle_auth.audit.service import AuditLog, client_ip
+from marelle_auth.throttling.policy import LoginThrottle
+from marelle_kit.errors import NotFound
+from marelle_kit.security import OPERATOR, STAFF_ROLES, CurrentPrincipal, require_roles
+from marelle_kit.tenancy import TenantId
+from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.validation import EmailAddress
+
+staff = transactional_router(
+    prefix="/accounts",
+    tags=["accounts"],
+    dependencies=[Depends(require_roles(*STAFF_ROLES, OPERATOR))],
+)
+
+
+class AccountStatus(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    email: str
+    kind: str
+    active: bool
+    has_password: bool
+    locked_until: datetime | None
+
+
+class UnlockRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailAddress
+
+
+def _throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.runtime.state["login_throttle"]
+    return throttle
+
+
+@staff.get("/lookup", response_model=AccountStatus)
+async def lookup(
+    request: Request,
+    email: Annotated[str, Query(max_length=254)],
+    tenant_id: TenantId,
+    session: SessionDep,
+) -> AccountStatus:
+    account = await AccountRepository(session).by_email(tenant_id, email.strip().lower())
+    if account is None:
+        raise NotFound("Aucun compte n'a cette adresse dans la structure.")
+    until = await _throttle(request).locked_until(
+        LoginThrottle.account_key(tenant_id, account.email)
+    )
+    return AccountStatus(
+        id=account.id,
+        email=account.email,
+        kind=account.kind,
+        active=account.active,
+        has_password=account.password_hash is not None,
+        locked_until=datetime.fromtimestamp(until, UTC) if until else None,
+    )
+
+
+@staff.post("/unlock", status_code=204)
+async def unlock(
+    request: Request,
+    data: UnlockRequest,
+    tenant_id: TenantId,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+) -> Response:
+    """Staff lift a lock (after checking who is calling): the failure count starts again."""
+    account = await AccountRepository(session).by_email(tenant_id, data.email)
+    if account is None:
+        raise NotFound("Aucun compte n'a cette adresse dans la structure.")
+    await _throttle(request).unlock(LoginThrottle.account_key(tenant_id, account.email))
+    await AuditLog(session).record(
+        "account.unlocked",
+        "success",
+        tenant_id=tenant_id,
+        ip=client_ip(request),
+        account_id=account.id,
+        email=account.email,
+        detail=f"par {principal.subject}",
+    )
+    return Response(status_code=204)
