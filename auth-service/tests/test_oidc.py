@@ -229,3 +229,40 @@ async def test_discovery_names_the_endpoints_and_only_s256(auth: ServiceUnderTes
     assert document["code_challenge_methods_supported"] == ["S256"]
     assert document["response_types_supported"] == ["code"]
     assert document["jwks_uri"].endswith("/.well-known/jwks.json")
+
+
+async def test_an_admin_creates_staff_who_choose_a_password_and_get_their_role_in_tokens(
+    auth: ServiceUnderTest, tokens: Any
+) -> None:
+    admin = tokens.headers(roles=["admin"], tenant_id=TENANT)
+    body = {
+        "email": "karim@mairie.test",
+        "first_name": "Karim",
+        "last_name": "Benali",
+        "role": "agent",
+    }
+    created = await auth.client.post("/staff", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    assert created.json()["roles"] == ["agent"] and not created.json()["has_password"]
+    assert (await auth.client.post("/staff", json=body, headers=admin)).status_code == 409
+    agent = tokens.headers(roles=["agent"], tenant_id=TENANT)
+    assert (
+        await auth.client.post("/staff", json={**body, "email": "x@mairie.test"}, headers=agent)
+    ).status_code == 403
+
+    link = (await auth.published())[-1]
+    assert link["type"] == "auth.password_reset.requested"
+    token = link["payload"]["token"]
+    await auth.client.post(
+        f"/password/links/{token}/password",
+        json={"password": PASSWORD, "confirmation": PASSWORD},
+        headers=HEADERS,
+    )
+    verifier, challenge = pkce()
+    code = query_of(await authorize(auth, challenge, email="karim@mairie.test"))["code"]
+    access = (await exchange(auth, code, verifier)).json()["access_token"]
+    keys = KeySet.import_key_set((await auth.client.get("/.well-known/jwks.json")).json())
+    claims = jwt.decode(access, keys, algorithms=["RS256"]).claims
+    assert claims["roles"] == ["agent"] and "household_id" not in claims
+    listed = (await auth.client.get("/staff", headers=admin)).json()
+    assert [s["email"] for s in listed] == ["karim@mairie.test"]

@@ -30,13 +30,36 @@ apt_install() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-wait_for() { # name seconds logfile command...
-  local name=$1 limit=$2 logfile=$3; shift 3
+# True when process $1 is alive and its command line contains $2 (a pid file left by a previous
+# boot may name an unrelated process by now).
+pid_runs() {
+  local pid=$1 pattern=$2
+  [[ "$pid" =~ ^[0-9]+$ ]] && [ -r "/proc/$pid/cmdline" ] \
+    && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$pattern"
+}
+
+show_logs() { # files...
+  local f
+  for f in "$@"; do
+    [ -s "$f" ] || continue
+    log "last lines of $f:"; tail -n 40 "$f" >&2 || true
+  done
+}
+
+wait_for() { # name seconds "logfile [logfile...]" pid|- command...
+  local name=$1 limit=$2 logfiles=$3 pid=$4; shift 4
   local start=$SECONDS
   until "$@" >/dev/null 2>&1; do
+    if [ "$pid" != - ] && ! kill -0 "$pid" 2>/dev/null; then
+      log "$name exited before it was ready"
+      # shellcheck disable=SC2086
+      show_logs $logfiles
+      exit 1
+    fi
     if (( SECONDS - start > limit )); then
-      log "$name not ready after ${limit}s; last lines of $logfile:"
-      tail -n 40 "$logfile" >&2 || true
+      log "$name not ready after ${limit}s"
+      # shellcheck disable=SC2086
+      show_logs $logfiles
       exit 1
     fi
     sleep 0.5
@@ -62,11 +85,21 @@ postgres_up() {
       --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
     rm -f "$pwfile"
   fi
-  rm -f "$data/postmaster.pid.stale"
-  runuser -u postgres -- "$bin/pg_ctl" -D "$data" -l "$logfile" -w -t 60 start -o \
+  # After a reboot or a kill, lock files may name a pid now used by another process: PostgreSQL
+  # would then refuse to start. Nothing answers on the port, so drop them unless a postgres runs.
+  local lock
+  for lock in "$data/postmaster.pid" "$DIR/postgres/.s.PGSQL.$PG_PORT.lock"; do
+    if [ -f "$lock" ] && ! pid_runs "$(head -n 1 "$lock")" postgres; then
+      log "removing stale $lock"; rm -f "$lock"
+    fi
+  done
+  log "starting PostgreSQL"
+  if ! runuser -u postgres -- "$bin/pg_ctl" -D "$data" -l "$logfile" -w -t 60 start -o \
     "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$DIR/postgres \
-     -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null
-  wait_for PostgreSQL 60 "$logfile" "$bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"
+     -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null; then
+    log "PostgreSQL did not start"; show_logs "$logfile"; exit 1
+  fi
+  wait_for PostgreSQL 60 "$logfile" - "$bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"
 }
 
 postgres_down() {
@@ -80,10 +113,13 @@ redis_up() {
   if port_open "$REDIS_PORT"; then log "Redis already answers on $REDIS_PORT"; return; fi
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save "" --appendonly no \
     --dir "$DIR/redis" --pidfile "$DIR/redis/redis.pid" --logfile "$DIR/redis/redis.log"
-  wait_for Redis 20 "$DIR/redis/redis.log" redis-cli -p "$REDIS_PORT" ping
+  wait_for Redis 20 "$DIR/redis/redis.log" - redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
 }
 
-redis_down() { redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; }
+redis_down() {
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  rm -f "$DIR/redis/redis.pid"
+}
 
 kafka_libs() {
   local libs="$DIR/kafka/libs-$KAFKA_VERSION"
@@ -117,6 +153,13 @@ kafka_up() {
   libs=$(kafka_libs)
   if port_open "$KAFKA_PORT"; then log "Kafka already answers on $KAFKA_PORT"; return; fi
   mkdir -p "$data"
+  local pid=""; [ -f "$DIR/kafka/kafka.pid" ] && pid=$(cat "$DIR/kafka/kafka.pid")
+  if pid_runs "$pid" "kafka.Kafka $props"; then
+    # Still starting (or stuck): wait for it rather than start a second broker on the same data.
+    log "Kafka (pid $pid) is running but not answering yet; waiting"
+    wait_for Kafka 120 "$logfile $DIR/kafka/stdout.log" "$pid" port_open "$KAFKA_PORT"
+    return
+  fi
   cat > "$props" <<PROPS
 process.roles=broker,controller
 node.id=1
@@ -159,20 +202,24 @@ LOG
   if [ ! -f "$data/meta.properties" ]; then
     log "formatting Kafka storage"
     java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format \
-      --cluster-id="$KAFKA_CLUSTER_ID" -c "$props" --ignore-formatted >/dev/null
+      --cluster-id="$KAFKA_CLUSTER_ID" -c "$props" --ignore-formatted >&2
   fi
   log "starting Kafka"
-  nohup java "${java_opts[@]}" -cp "$libs/*" kafka.Kafka "$props" >"$DIR/kafka/stdout.log" 2>&1 &
-  echo $! > "$DIR/kafka/kafka.pid"
-  wait_for Kafka 120 "$logfile" port_open "$KAFKA_PORT"
+  nohup java "${java_opts[@]}" -cp "$libs/*" kafka.Kafka "$props" >"$DIR/kafka/stdout.log" 2>&1 </dev/null &
+  pid=$!
+  echo "$pid" > "$DIR/kafka/kafka.pid"
+  wait_for Kafka 120 "$logfile $DIR/kafka/stdout.log" "$pid" port_open "$KAFKA_PORT"
 }
 
 kafka_down() {
-  local pidfile="$DIR/kafka/kafka.pid"
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    kill "$(cat "$pidfile")"
-    for _ in $(seq 1 60); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+  local pidfile="$DIR/kafka/kafka.pid" props="$DIR/kafka/server.properties" pid=""
+  [ -f "$pidfile" ] && pid=$(cat "$pidfile")
+  # Only a broker started from this directory's properties (a stale pid may belong to another process).
+  pid_runs "$pid" "kafka.Kafka $props" || pid=$(pgrep -f -x "java .*kafka\.Kafka $props" | head -n 1 || true)
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$pidfile"
 }

@@ -55,6 +55,8 @@ class Account(AuthModel, table=True):
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
     password_hash: str | None = Field(default=None, max_length=255)
+    # Staff roles, comma-separated: agent, manager, admin (operator: across tenants).
+    roles: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
     active: bool = Field(default=True)
     password_changed_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)

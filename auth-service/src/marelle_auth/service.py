@@ -14,7 +14,7 @@ from marelle_auth.keys import endpoints as keys
 from marelle_auth.models import events, metadata, tenants
 from marelle_auth.oidc import endpoints as oidc
 from marelle_auth.passwords import endpoints as passwords
-from marelle_auth.seed import start_auth
+from marelle_auth.seed import seed_demo_staff, start_auth
 from marelle_auth.settings import AuthSettings
 from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
 from marelle_kit.tenant_directory import tenant_directory_router
@@ -27,6 +27,7 @@ def routers() -> list[APIRouter]:
         passwords.router,
         audit.admins,
         accounts.staff,
+        accounts.admins,
         tenant_directory_router(tenants),
     ]
 
@@ -45,5 +46,6 @@ definition = ServiceDefinition(
     routers=routers,
     handlers={**tenants.handlers(), **account_consumers.handlers},
     startup=start_auth,
+    seed=seed_demo_staff,
     background=forget_old_audit_entries,
 )

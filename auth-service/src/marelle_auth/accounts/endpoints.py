@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from marelle_auth.accounts.repository import AccountRepository
+from marelle_auth.accounts.staff import StaffCreate, StaffOut, StaffService
 from marelle_auth.audit.service import AuditLog, client_ip
 from marelle_auth.throttling.policy import LoginThrottle
 from marelle_kit.errors import NotFound
@@ -21,6 +22,28 @@ staff = transactional_router(
     tags=["accounts"],
     dependencies=[Depends(require_roles(*STAFF_ROLES, OPERATOR))],
 )
+
+
+admins = transactional_router(
+    prefix="/staff", tags=["staff"], dependencies=[Depends(require_roles("admin", OPERATOR))]
+)
+
+
+@admins.post("", response_model=StaffOut, status_code=201)
+async def create_staff(
+    request: Request,
+    data: StaffCreate,
+    tenant_id: TenantId,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+) -> StaffOut:
+    service = StaffService(session, ip=client_ip(request))
+    return StaffOut.of(await service.create(tenant_id, data, by=principal.subject))
+
+
+@admins.get("", response_model=list[StaffOut])
+async def list_staff(tenant_id: TenantId, session: SessionDep) -> list[StaffOut]:
+    return [StaffOut.of(a) for a in await StaffService(session, ip=None).list(tenant_id)]
 
 
 class AccountStatus(BaseModel):

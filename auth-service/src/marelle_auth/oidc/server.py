@@ -251,7 +251,9 @@ class MarelleServer(AuthorizationServer):  # type: ignore[misc]
             "sub": str(user.id),
             "tenant_id": str(user.tenant_id),
             "household_id": str(user.household_id) if user.household_id else None,
-            "roles": ["parent"] if user.kind == "parent" else [],
+            "roles": ["parent"]
+            if user.kind == "parent"
+            else [r for r in user.roles.split(",") if r],
             "given_name": user.first_name,
             "email": user.email,
             "scope": scope,

@@ -105,6 +105,8 @@ async def prepare(system: EmbeddedSystem) -> None:
     for rt in system.runtimes:
         if rt.definition.startup is not None:
             await rt.definition.startup(rt)
+    # The family-service's demo tenant first: the others' demo data follow it through events.
+    for rt in sorted(system.runtimes, key=lambda rt: rt.name != "family"):
         if rt.definition.seed is not None:
             await rt.definition.seed(rt)
 

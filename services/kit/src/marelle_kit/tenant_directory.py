@@ -58,6 +58,9 @@ class TenantDirectory:
             sa.select(self.table.c.name).where(self.table.c.id == tenant_id)
         )
 
+    async def id_of(self, session: AsyncSession, slug: str) -> UUID | None:
+        return await session.scalar(sa.select(self.table.c.id).where(self.table.c.slug == slug))
+
     async def slug_of(self, session: AsyncSession, tenant_id: UUID) -> str | None:
         return await session.scalar(
             sa.select(self.table.c.slug).where(self.table.c.id == tenant_id)
