@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from uuid import UUID
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -19,18 +18,12 @@ from marelle_kit.clock import utcnow
 from marelle_mailing.models import Mail
 from marelle_testkit.tokens import TokenFactory
 
-from whole_system import RunningSystem, SmtpCatcher, start_system
+from whole_system import RunningSystem, SmtpCatcher, csrf_of, login, start_system
 
 LINK = re.compile(r"/mot-de-passe/([A-Za-z0-9_-]{20,})")
 GOOD = "Jmlc7vt!Lpm"
 
 MailReader = Callable[[RunningSystem, str], Awaitable[list[str]]]
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the form carries a CSRF token"
-    return match.group(1)
 
 
 async def form(system: RunningSystem, path: str) -> str:
@@ -158,24 +151,6 @@ async def journey(system: RunningSystem, tokens: TokenFactory, read_mails: MailR
     # An unknown address gets the very same answer, and a tampered link nothing.
     assert "Si cette adresse est connue" in await ask_link(system, "inconnu@exemple.fr")
     assert (await system.client.get(f"/mot-de-passe/{reset[:-2]}zz")).status_code == 410
-
-
-async def login(system: RunningSystem, email: str, password: str) -> httpx.Response:
-    """Fill the login form of the portal's home page and follow the OIDC redirects."""
-    page = await system.client.get("/")
-    assert page.status_code == 200
-    action = re.search(r'<form method="post" action="([^"]+)"', page.text)
-    assert action and action.group(1) == "/api/auth/oauth/authorize"
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
-    assert fields["code_challenge_method"] == "S256" and fields["state"]
-    answer = await system.client.post(
-        action.group(1), data={**fields, "email": email, "password": password}
-    )
-    assert answer.status_code == 303, answer.text
-    callback = await system.client.get(answer.headers["location"])
-    if callback.status_code != 303:
-        return callback
-    return await system.client.get(callback.headers["location"])
 
 
 async def mailbox_mails(system: RunningSystem, email: str) -> list[str]:

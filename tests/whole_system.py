@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
@@ -143,3 +144,29 @@ def base_env(data_dir: Path) -> dict[str, str]:
     for service in SERVICES:
         env[f"MARELLE_{service.upper()}_PORT"] = str(free_port())
     return env
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the form carries a CSRF token"
+    return match.group(1)
+
+
+async def login(
+    system: RunningSystem, email: str, password: str, page_path: str = "/"
+) -> httpx.Response:
+    """Fill the login form (portal home or back office) and follow the OIDC redirects."""
+    page = await system.client.get(page_path)
+    assert page.status_code == 200
+    action = re.search(r'<form method="post" action="([^"]+)"', page.text)
+    assert action and action.group(1) == "/api/auth/oauth/authorize"
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    assert fields["code_challenge_method"] == "S256" and fields["state"]
+    answer = await system.client.post(
+        action.group(1), data={**fields, "email": email, "password": password}
+    )
+    assert answer.status_code == 303, answer.text
+    callback = await system.client.get(answer.headers["location"])
+    if callback.status_code != 303:
+        return callback
+    return await system.client.get(callback.headers["location"])

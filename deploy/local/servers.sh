@@ -142,8 +142,10 @@ kafka_libs() {
 POM
   log "collecting the Kafka $KAFKA_VERSION broker from Maven Central (cached in ~/.m2)"
   rm -rf "$libs"
-  mvn -q -B -f "$DIR/kafka/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$libs" >&2
+  if ! mvn -q -B -f "$DIR/kafka/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$libs" >"$DIR/kafka/mvn.log" 2>&1; then
+    log "Maven could not collect the broker"; show_logs "$DIR/kafka/mvn.log"; exit 1
+  fi
   touch "$libs/.complete"
   echo "$libs"
 }

@@ -51,8 +51,3 @@ async def page_tenant(request: Request) -> TenantInfo:
 @router.get("/aide", response_class=HTMLResponse)
 async def help_page(request: Request) -> HTMLResponse:
     return render(request, "help.html", tenant=await page_tenant(request))
-
-
-@router.get("/admin", response_class=HTMLResponse)
-async def staff_login(request: Request) -> HTMLResponse:
-    return render_form(request, "staff_login.html", await page_tenant(request))

@@ -64,7 +64,9 @@ async def current_session(request: Request) -> tuple[str | None, dict[str, Any]]
     return session_id, await _store(request).get(session_id) or {}
 
 
-async def login_form_fields(request: Request, response: Response) -> dict[str, str]:
+async def login_form_fields(
+    request: Request, response: Response, next_path: str = "/accueil"
+) -> dict[str, str]:
     """A fresh authorization request for the login form: state and PKCE verifier are kept in
     the session; the form carries the state and the S256 challenge."""
     session_id, data = await current_session(request)
@@ -72,7 +74,7 @@ async def login_form_fields(request: Request, response: Response) -> dict[str, s
         session_id = new_session_id()
     verifier = secrets.token_urlsafe(48)
     state = secrets.token_urlsafe(24)
-    data["pending"] = {"state": state, "verifier": verifier}
+    data["pending"] = {"state": state, "verifier": verifier, "next": next_path}
     await _store(request).put(session_id, data)
     set_session_cookie(request, response, session_id)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
@@ -88,12 +90,19 @@ async def login_form_fields(request: Request, response: Response) -> dict[str, s
 
 
 async def render_login(
-    request: Request, tenant: TenantInfo, *, status_code: int = 200, error: str | None = None
+    request: Request,
+    tenant: TenantInfo,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
+    staff: bool = False,
 ) -> HTMLResponse:
+    """The parents' login (home page) or the staff's (back office), with a fresh request."""
     holder = HTMLResponse("")
-    fields = await login_form_fields(request, holder)
+    fields = await login_form_fields(request, holder, "/admin/foyers" if staff else "/accueil")
+    template = "staff_login.html" if staff else "portal_login.html"
     page = render_form(
-        request, "portal_login.html", tenant, status_code=status_code, oauth=fields, error=error
+        request, template, tenant, status_code=status_code, oauth=fields, error=error
     )
     for value in holder.headers.getlist("set-cookie"):
         page.headers.append("set-cookie", value)
@@ -114,10 +123,12 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
     tenant = await page_tenant(request)
     session_id, data = await current_session(request)
     pending = data.get("pending") or {}
+    staff = str(pending.get("next", "")).startswith("/admin")
     if not session_id or not pending or not secrets.compare_digest(pending["state"], state):
         return await render_login(
             request,
             tenant,
+            staff=staff,
             status_code=400,
             error="Votre demande de connexion a expiré. Saisissez à nouveau vos identifiants.",
         )
@@ -125,6 +136,7 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
         return await render_login(
             request,
             tenant,
+            staff=staff,
             status_code=401,
             error="Adresse e-mail ou mot de passe incorrect.",
         )
@@ -133,21 +145,33 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
         answer = await auth.exchange_code(code, pending["verifier"], redirect_uri(request))
     except AuthUnavailable:
         return await render_login(
-            request, tenant, status_code=503, error="La connexion est momentanément indisponible."
+            request,
+            tenant,
+            staff=staff,
+            status_code=503,
+            error="La connexion est momentanément indisponible.",
         )
     if answer.status != 200:
         return await render_login(
-            request, tenant, status_code=400, error="La connexion n'a pas abouti. Recommencez."
+            request,
+            tenant,
+            staff=staff,
+            status_code=400,
+            error="La connexion n'a pas abouti. Recommencez.",
         )
     signed_in = await _signed_in_session(request, answer.body, tenant)
     if signed_in is None:
         return await render_login(
-            request, tenant, status_code=400, error="La connexion n'a pas abouti. Recommencez."
+            request,
+            tenant,
+            staff=staff,
+            status_code=400,
+            error="La connexion n'a pas abouti. Recommencez.",
         )
     await _store(request).delete(session_id)
     new_id = new_session_id()  # a new id at login: no session fixation
     await _store(request).put(new_id, signed_in)
-    response = RedirectResponse("/accueil", status_code=303)
+    response = RedirectResponse(pending.get("next") or "/accueil", status_code=303)
     set_session_cookie(request, response, new_id)
     return response
 
