@@ -129,9 +129,49 @@ async def journey(system: RunningSystem, tokens: TokenFactory, read_mails: MailR
     assert "Bonjour Inès" in home.text and "Famille Lefèvre" in home.text
     assert created.json()["family_number"] in home.text
     assert "Responsable légal 1 : Inès Lefèvre" in home.text
+
+    # Changing the password from the portal needs the current one; this session stays open.
+    change = await system.client.get("/mon-compte/mot-de-passe")
+    assert change.status_code == 200 and "Mot de passe actuel" in change.text
+    csrf = csrf_of(change.text)
+    live = await system.client.post(
+        "/mon-compte/mot-de-passe/verification",
+        json={"password": "ines2026", "confirmation": "ines2026"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert live.status_code == 200
+    assert {rule["code"]: rule["ok"] for rule in live.json()["rules"]}["personal"] is False
+    newer = "Cantine&Mercredi7"
+    refused = await system.client.post(
+        "/mon-compte/mot-de-passe",
+        data={
+            "current_password": "Faux!Mot2passe",
+            "password": newer,
+            "confirmation": newer,
+            "csrf_token": csrf,
+        },
+    )
+    assert refused.status_code == 403 and "mot de passe actuel" in refused.text
+    changed = await system.client.post(
+        "/mon-compte/mot-de-passe",
+        data={
+            "current_password": GOOD,
+            "password": newer,
+            "confirmation": newer,
+            "csrf_token": csrf,
+        },
+    )
+    assert changed.status_code == 200 and "mot de passe est changé" in changed.text
+    home = await system.client.get("/accueil")
+    assert home.status_code == 200 and "Bonjour Inès" in home.text
+
     logout = await system.client.post("/deconnexion", data={"csrf_token": csrf_of(home.text)})
     assert logout.status_code == 303
     assert (await system.client.get("/accueil")).headers.get("location") == "/"
+    assert (await login(system, "ines.lefevre@exemple.fr", GOOD)).status_code == 401
+    home = await login(system, "ines.lefevre@exemple.fr", newer)
+    assert home.status_code == 200 and "Bonjour Inès" in home.text
+    await system.client.post("/deconnexion", data={"csrf_token": csrf_of(home.text)})
 
     again = await system.client.get(f"/mot-de-passe/{token}")
     assert again.status_code == 410 and "Lien déjà utilisé" in again.text

@@ -113,6 +113,11 @@ async def login(auth: ServiceUnderTest) -> dict[str, Any]:
     return dict(response.json())
 
 
+async def trust_own_keys(auth: ServiceUnderTest) -> None:
+    """Let the service accept the access tokens it signs (in production it reads its own JWKS)."""
+    auth.accept_tokens_signed_by((await auth.client.get("/.well-known/jwks.json")).json())
+
+
 async def test_code_flow_gives_a_short_signed_access_token_with_tenant_household_and_roles(
     auth: ServiceUnderTest, parent: GuardianAdded
 ) -> None:
@@ -266,3 +271,59 @@ async def test_an_admin_creates_staff_who_choose_a_password_and_get_their_role_i
     assert claims["roles"] == ["agent"] and "household_id" not in claims
     listed = (await auth.client.get("/staff", headers=admin)).json()
     assert [s["email"] for s in listed] == ["karim@mairie.test"]
+
+
+async def test_changing_the_password_needs_the_current_one_and_ends_the_other_sessions(
+    auth: ServiceUnderTest, parent: GuardianAdded
+) -> None:
+    here, elsewhere = await login(auth), await login(auth)
+    await trust_own_keys(auth)
+    bearer = {"Authorization": f"Bearer {here['access_token']}", **HEADERS}
+    new = "Nouveau!Mot2Passe"
+
+    wrong = await auth.client.post(
+        "/password/change",
+        headers=bearer,
+        json={"current_password": "Pas!leBon1", "password": new, "confirmation": new},
+    )
+    assert wrong.status_code == 403
+    weak = await auth.client.post(
+        "/password/change",
+        headers=bearer,
+        json={
+            "current_password": PASSWORD,
+            "password": "Password123!",
+            "confirmation": "Password123!",
+        },
+    )
+    assert weak.status_code == 422
+    same = await auth.client.post(
+        "/password/change",
+        headers=bearer,
+        json={"current_password": PASSWORD, "password": PASSWORD, "confirmation": PASSWORD},
+    )
+    assert same.status_code == 422
+    assert (
+        await auth.client.post(
+            "/password/change",
+            json={"current_password": PASSWORD, "password": new, "confirmation": new},
+            headers=HEADERS,
+        )
+    ).status_code == 401
+
+    changed = await auth.client.post(
+        "/password/change",
+        headers=bearer,
+        json={
+            "current_password": PASSWORD,
+            "password": new,
+            "confirmation": new,
+            "keep_refresh_token": here["refresh_token"],
+        },
+    )
+    assert changed.status_code == 204
+    assert (await refresh(auth, here["refresh_token"])).status_code == 200
+    assert (await refresh(auth, elsewhere["refresh_token"])).status_code == 400
+    _verifier, challenge = pkce()
+    assert query_of(await authorize(auth, challenge))["error"] == "access_denied"
+    assert "code" in query_of(await authorize(auth, challenge, password=new))

@@ -36,14 +36,23 @@ class AuthClient:
         self.timeout = aiohttp.ClientTimeout(total=timeout)
 
     async def _call(
-        self, method: str, path: str, tenant_id: UUID, json: dict[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        tenant_id: UUID,
+        json: dict[str, Any] | None = None,
+        *,
+        bearer: str | None = None,
     ) -> AuthAnswer:
+        headers = {TENANT_HEADER: str(tenant_id)}
+        if bearer is not None:
+            headers["Authorization"] = f"Bearer {bearer}"
         try:
             async with self.session.request(
                 method,
                 f"{self.auth_url}{path}",
                 json=json,
-                headers={TENANT_HEADER: str(tenant_id)},
+                headers=headers,
                 timeout=self.timeout,
             ) as response:
                 body = await response.json(content_type=None) if response.status != 204 else {}
@@ -117,4 +126,38 @@ class AuthClient:
     async def suggest(self, tenant_id: UUID, method: str, sentence: str | None) -> AuthAnswer:
         return await self._call(
             "POST", "/password/suggestions", tenant_id, {"method": method, "sentence": sentence}
+        )
+
+    async def change_password(
+        self,
+        tenant_id: UUID,
+        access_token: str,
+        *,
+        current_password: str,
+        password: str,
+        confirmation: str,
+        keep_refresh_token: str | None,
+    ) -> AuthAnswer:
+        return await self._call(
+            "POST",
+            "/password/change",
+            tenant_id,
+            {
+                "current_password": current_password,
+                "password": password,
+                "confirmation": confirmation,
+                "keep_refresh_token": keep_refresh_token,
+            },
+            bearer=access_token,
+        )
+
+    async def check_change(
+        self, tenant_id: UUID, access_token: str, password: str, confirmation: str
+    ) -> AuthAnswer:
+        return await self._call(
+            "POST",
+            "/password/change/check",
+            tenant_id,
+            {"password": password, "confirmation": confirmation},
+            bearer=access_token,
         )

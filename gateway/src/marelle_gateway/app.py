@@ -16,7 +16,13 @@ from redis.asyncio import Redis
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marelle_gateway import backoffice, pages, password_pages, portal_session
+from marelle_gateway import (
+    backoffice,
+    pages,
+    password_change_pages,
+    password_pages,
+    portal_session,
+)
 from marelle_gateway.accounts import AuthClient
 from marelle_gateway.csrf import CsrfProtection
 from marelle_gateway.proxy import Proxy, UnknownService
@@ -243,6 +249,7 @@ def create_gateway_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(password_pages.router)
+    app.include_router(password_change_pages.router)
     app.include_router(portal_session.router)
     app.include_router(backoffice.router)
     return app

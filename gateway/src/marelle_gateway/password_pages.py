@@ -41,17 +41,17 @@ class FormRejected(Exception):
     pass
 
 
-def _auth(request: Request) -> AuthClient:
+def auth_client(request: Request) -> AuthClient:
     client: AuthClient = request.app.state.auth_client
     return client
 
 
-def _csrf_ok(request: Request, token: str | None) -> bool:
+def csrf_ok(request: Request, token: str | None) -> bool:
     csrf: CsrfProtection = request.app.state.csrf
     return csrf.is_valid(request, token)
 
 
-def _unavailable(request: Request, tenant: TenantInfo) -> HTMLResponse:
+def unavailable(request: Request, tenant: TenantInfo) -> HTMLResponse:
     return render_form(
         request,
         "error.html",
@@ -62,7 +62,7 @@ def _unavailable(request: Request, tenant: TenantInfo) -> HTMLResponse:
     )
 
 
-def _expired_form(request: Request, tenant: TenantInfo) -> HTMLResponse:
+def expired_form(request: Request, tenant: TenantInfo) -> HTMLResponse:
     return render_form(
         request,
         "error.html",
@@ -85,12 +85,12 @@ async def ask_link(
     csrf_token: Annotated[str | None, Form(alias=CSRF_FIELD)] = None,
 ) -> HTMLResponse:
     tenant = await page_tenant(request)
-    if not _csrf_ok(request, csrf_token):
-        return _expired_form(request, tenant)
+    if not csrf_ok(request, csrf_token):
+        return expired_form(request, tenant)
     try:
-        answer = await _auth(request).request_link(tenant.id, email)
+        answer = await auth_client(request).request_link(tenant.id, email)
     except AuthUnavailable:
-        return _unavailable(request, tenant)
+        return unavailable(request, tenant)
     if answer.status == 422:
         return render_form(
             request,
@@ -101,15 +101,15 @@ async def ask_link(
             error="Cette adresse e-mail n'est pas valide. Vérifiez-la et recommencez.",
         )
     if answer.status != 202:
-        return _unavailable(request, tenant)
+        return unavailable(request, tenant)
     return render_form(request, "link_sent.html", tenant, message=answer.body.get("detail"))
 
 
 async def _open_link(request: Request, tenant: TenantInfo, token: str) -> AuthAnswer | Response:
     try:
-        answer = await _auth(request).inspect_link(tenant.id, token)
+        answer = await auth_client(request).inspect_link(tenant.id, token)
     except AuthUnavailable:
-        return _unavailable(request, tenant)
+        return unavailable(request, tenant)
     if answer.status == 200:
         return answer
     title, message = LINK_PROBLEMS.get(answer.problem_type, LINK_PROBLEMS["link-invalid"])
@@ -128,12 +128,13 @@ def _password_page(
     request: Request, tenant: TenantInfo, token: str, link: dict[str, Any], **context: Any
 ) -> HTMLResponse:
     context.setdefault("rules", INITIAL_RULES)
+    token_path = quote(token, safe="")
     return render_form(
         request,
         "set_password.html",
         tenant,
-        token=token,
-        token_path=quote(token, safe=""),
+        form_action=f"/mot-de-passe/{token_path}",
+        check_url=f"/api/auth/password/links/{token_path}/check",
         link=link,
         **context,
     )
@@ -157,15 +158,15 @@ async def set_password(
     csrf_token: Annotated[str | None, Form(alias=CSRF_FIELD)] = None,
 ) -> Response:
     tenant = await page_tenant(request)
-    if not _csrf_ok(request, csrf_token):
-        return _expired_form(request, tenant)
+    if not csrf_ok(request, csrf_token):
+        return expired_form(request, tenant)
     opened = await _open_link(request, tenant, token)
     if not isinstance(opened, AuthAnswer):
         return opened
     try:
-        answer = await _auth(request).set_password(tenant.id, token, password, confirmation)
+        answer = await auth_client(request).set_password(tenant.id, token, password, confirmation)
     except AuthUnavailable:
-        return _unavailable(request, tenant)
+        return unavailable(request, tenant)
     if answer.status == 204:
         return RedirectResponse("/mot-de-passe-enregistre", status_code=303)
     if answer.status == 422:
@@ -201,17 +202,17 @@ async def suggest_password(
 ) -> Response:
     """The generators without JavaScript: the page comes back with the proposal shown."""
     tenant = await page_tenant(request)
-    if not _csrf_ok(request, csrf_token):
-        return _expired_form(request, tenant)
+    if not csrf_ok(request, csrf_token):
+        return expired_form(request, tenant)
     opened = await _open_link(request, tenant, token)
     if not isinstance(opened, AuthAnswer):
         return opened
     try:
-        answer = await _auth(request).suggest(
+        answer = await auth_client(request).suggest(
             tenant.id, "sentence" if method == "sentence" else "random", sentence or None
         )
     except AuthUnavailable:
-        return _unavailable(request, tenant)
+        return unavailable(request, tenant)
     if answer.status != 200:
         return _password_page(
             request,

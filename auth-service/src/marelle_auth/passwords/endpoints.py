@@ -5,7 +5,9 @@ from uuid import UUID
 
 from fastapi import Path, Request, Response
 
+from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.audit.service import AuditLog, client_ip
+from marelle_auth.oidc.service import OidcService
 from marelle_auth.passwords.generators import from_sentence, random_password
 from marelle_auth.passwords.policy import PolicyReport, evaluate
 from marelle_auth.passwords.schemas import (
@@ -13,14 +15,21 @@ from marelle_auth.passwords.schemas import (
     LinkInfo,
     LinkRequest,
     NewPassword,
+    PasswordChange,
     PasswordCheck,
     PolicyOut,
     RuleOut,
     Suggestion,
     SuggestionRequest,
 )
-from marelle_auth.passwords.service import LinkInvalid, PasswordService
+from marelle_auth.passwords.service import (
+    LinkInvalid,
+    PasswordService,
+    WrongCurrentPassword,
+    change_password,
+)
 from marelle_kit.errors import Problem
+from marelle_kit.security import CurrentPrincipal
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
@@ -104,6 +113,18 @@ async def check_for_link(
     return policy_out(service.check(account, data.password, data.confirmation))
 
 
+@router.post("/change/check", response_model=PolicyOut)
+async def check_for_change(
+    data: NewPassword, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
+) -> PolicyOut:
+    """The live checklist of the change-password page, for the signed-in person."""
+    service = PasswordService(session)
+    account = await service.accounts.get(UUID(principal.subject))
+    if account is None or account.tenant_id != tenant_id:
+        raise WrongCurrentPassword("Ce compte n'est pas utilisable.")
+    return policy_out(service.check(account, data.password, data.confirmation))
+
+
 @router.post("/check", response_model=PolicyOut)
 async def check(data: PasswordCheck) -> PolicyOut:
     return policy_out(
@@ -125,3 +146,36 @@ async def suggest(data: SuggestionRequest) -> Suggestion:
         raise SentenceMissing("Écrivez une phrase dont vous vous souviendrez.", field="sentence")
     derivation = from_sentence(data.sentence)
     return Suggestion(password=derivation.password, derivation=list(derivation.steps))
+
+
+@router.post("/change", status_code=204)
+async def change(
+    request: Request,
+    data: PasswordChange,
+    principal: CurrentPrincipal,
+    tenant_id: TenantId,
+    session: SessionDep,
+) -> Response:
+    """The current password is checked as a login is (same limits, same audit, same lock), in
+    its own transaction so a failure is counted even though the change is refused."""
+    ip = client_ip(request)
+    runtime = request.app.state.runtime
+    account = await AccountRepository(session).get(UUID(principal.subject))
+    if account is None or account.tenant_id != tenant_id or not account.active:
+        raise WrongCurrentPassword("Ce compte n'est pas utilisable.")
+    async with runtime.database.transaction() as login_session:
+        verified = await OidcService(
+            login_session, runtime.settings, ip=ip, throttle=runtime.state.get("login_throttle")
+        ).authenticate(tenant_id, account.email, data.current_password)
+    if verified is None:
+        raise WrongCurrentPassword(
+            "Le mot de passe actuel saisi n'est pas le bon "
+            "(ou trop d'essais : réessayez plus tard)."
+        )
+    await session.refresh(account)
+    try:
+        await change_password(session, account, data, ip=ip)
+    except Problem as problem:
+        await _audit_refusal(request, tenant_id, "password.changed", problem)
+        raise
+    return Response(status_code=204)

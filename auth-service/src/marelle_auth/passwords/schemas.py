@@ -60,3 +60,13 @@ class SuggestionRequest(BaseModel):
 class Suggestion(BaseModel):
     password: str
     derivation: list[tuple[str, str]] = Field(default_factory=list)
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(max_length=1000)
+    password: str = Field(max_length=1000)
+    confirmation: str = Field(max_length=1000)
+    # The caller's own session (its refresh token) survives; every other session ends.
+    keep_refresh_token: str | None = Field(default=None, max_length=200)

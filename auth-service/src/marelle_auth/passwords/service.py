@@ -7,14 +7,18 @@ import secrets
 from datetime import timedelta
 from uuid import UUID
 
+from sqlalchemy import true as sa_true
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.audit.service import AuditLog
-from marelle_auth.models import Account, PasswordLink, events
+from marelle_auth.models import Account, PasswordLink, RefreshToken, events
 from marelle_auth.passwords.hashing import hash_password
 from marelle_auth.passwords.policy import PolicyReport, evaluate
 from marelle_auth.passwords.repository import PasswordLinkRepository
+from marelle_auth.passwords.schemas import PasswordChange
 from marelle_contracts import PasswordResetRequested
 from marelle_kit.clock import utcnow
 from marelle_kit.errors import Problem
@@ -157,3 +161,60 @@ class PasswordService:
             detail=link.purpose,
         )
         return account
+
+
+class WrongCurrentPassword(Problem):
+    status = 403
+    type = "wrong-current-password"
+    title = "Mot de passe actuel incorrect"
+
+
+async def change_password(
+    session: AsyncSession,
+    account: Account,
+    data: PasswordChange,
+    *,
+    ip: str | None,
+    min_length: int = 8,
+) -> None:
+    """Set a new password for an account whose current password was just verified; every other
+    session of the account ends, and any pending link is voided."""
+    service = PasswordService(session, ip=ip, min_length=min_length)
+    report = service.check(account, data.password, data.confirmation)
+    rules = [{"code": r.code, "label": r.label, "ok": r.ok} for r in report.rules]
+    if data.password == data.current_password:
+        raise PasswordRefused(
+            "Le nouveau mot de passe doit être différent de l'actuel.", rules=rules
+        )
+    if not report.acceptable:
+        raise PasswordRefused(
+            "Ce mot de passe ne respecte pas les règles : "
+            + ", ".join(rule.label.lower() for rule in report.failed)
+            + ".",
+            rules=rules,
+        )
+    account.password_hash = await hash_password(data.password)
+    account.password_changed_at = utcnow()
+    session.add(account)
+    await service.links.void_all(account.id)
+    kept = token_hash(data.keep_refresh_token) if data.keep_refresh_token else None
+    await session.execute(
+        update(RefreshToken)
+        .where(col(RefreshToken.account_id) == account.id, col(RefreshToken.revoked_at).is_(None))
+        .where(
+            col(RefreshToken.family_id).not_in(
+                select(RefreshToken.family_id).where(col(RefreshToken.token_hash) == kept)
+            )
+            if kept
+            else sa_true()
+        )
+        .values(revoked_at=utcnow())
+    )
+    await service.audit.record(
+        "password.changed",
+        "success",
+        tenant_id=account.tenant_id,
+        ip=ip,
+        account_id=account.id,
+        email=account.email,
+    )

@@ -3,7 +3,8 @@
   "use strict";
   var form = document.getElementById("password-form");
   if (!form) { return; }
-  var token = form.getAttribute("data-token");
+  var checkUrl = form.getAttribute("data-check-url");
+  var csrf = form.querySelector('input[name="csrf_token"]');
   var password = document.getElementById("password");
   var confirmation = document.getElementById("confirmation");
   var meter = document.getElementById("strength");
@@ -21,9 +22,9 @@
   }
 
   function check() {
-    fetch("/api/auth/password/links/" + token + "/check", {
+    fetch(checkUrl, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.value : "" },
       credentials: "same-origin",
       body: JSON.stringify({ password: password.value, confirmation: confirmation.value })
     }).then(function (response) {

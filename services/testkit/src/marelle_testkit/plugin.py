@@ -14,6 +14,7 @@ from uuid import UUID
 import httpx
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 
 from marelle_contracts import Event
 from marelle_kit.app import create_service_app
@@ -23,8 +24,9 @@ from marelle_kit.events.inprocess import InProcessTransport
 from marelle_kit.ids import new_id
 from marelle_kit.migrations import upgrade
 from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
+from marelle_kit.security import TokenVerifier
 from marelle_testkit import servers
-from marelle_testkit.tokens import TokenFactory
+from marelle_testkit.tokens import AUDIENCE, ISSUER, TokenFactory
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +65,13 @@ def data_dir(tmp_path: Path) -> Path:
 class ServiceUnderTest:
     runtime: ServiceRuntime
     client: httpx.AsyncClient
+    app: FastAPI
+    tokens: TokenFactory
+
+    def accept_tokens_signed_by(self, jwks: dict[str, Any]) -> None:
+        """Verify access tokens against these keys as well as the test keys."""
+        merged = {"keys": [*self.tokens.jwks["keys"], *jwks["keys"]]}
+        self.app.state.token_verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE, jwks=merged)
 
     async def published(self) -> list[dict[str, Any]]:
         """The envelopes this service wrote to its outbox, in publication order."""
@@ -105,6 +114,6 @@ async def service_under_test(
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
-            yield ServiceUnderTest(runtime, client)
+            yield ServiceUnderTest(runtime, client, app, tokens)
     finally:
         await runtime.stop()
