@@ -4,13 +4,14 @@ a locked account answering like a wrong password, the owner told, staff unlockin
 from __future__ import annotations
 
 import pytest
-from test_oidc import PASSWORD, TENANT, authorize, pkce, query_of
 
 from marelle_auth.throttling.policy import LoginThrottle
 from marelle_auth.throttling.store import InProcessFailureStore, RedisFailureStore
 from marelle_contracts import GuardianAdded
 from marelle_testkit.plugin import ServiceUnderTest
 from marelle_testkit.tokens import TokenFactory
+
+from oidc_client import PASSWORD, TENANT, authorize, pkce, query_of
 
 
 class FakeClock:

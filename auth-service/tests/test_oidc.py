@@ -1,15 +1,8 @@
 """The OpenID Connect provider: authorization code with PKCE S256 only, single-use codes,
-15-minute RS256 access tokens carrying tenant, household and roles, rotating refresh tokens with
-reuse detection, revocation, discovery."""
+15-minute RS256 access tokens carrying tenant, household and roles, an ID token with the nonce,
+rotating refresh tokens with reuse detection, revocation, discovery, password change."""
 
 from __future__ import annotations
-
-import base64
-import hashlib
-import secrets
-from typing import Any
-from urllib.parse import parse_qs, urlparse
-from uuid import UUID, uuid4
 
 import pytest
 from joserfc import jwt
@@ -17,105 +10,20 @@ from joserfc.jwk import KeySet
 
 from marelle_contracts import GuardianAdded
 from marelle_testkit.plugin import ServiceUnderTest
+from marelle_testkit.tokens import TokenFactory
 
-TENANT = UUID(int=11)
-HEADERS = {"X-Marelle-Tenant": str(TENANT)}
-REDIRECT = "http://127.0.0.1:8000/auth/callback"
-PASSWORD = "Jmlc7vt!Lpm"
-
-
-def pkce() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
-    return verifier, challenge.decode()
-
-
-@pytest.fixture
-async def parent(auth: ServiceUnderTest) -> GuardianAdded:
-    """A guardian whose password is set, through the real flow."""
-    event = GuardianAdded(
-        household_id=uuid4(),
-        guardian_id=uuid4(),
-        rank=1,
-        first_name="Anne",
-        last_name="Roy",
-        email="anne.roy@exemple.fr",
-    )
-    await auth.deliver(event, tenant_id=TENANT, key=event.household_id)
-    await auth.client.post("/password/links", json={"email": event.email}, headers=HEADERS)
-    token = (await auth.published())[-1]["payload"]["token"]
-    body = {"password": PASSWORD, "confirmation": PASSWORD}
-    response = await auth.client.post(
-        f"/password/links/{token}/password", json=body, headers=HEADERS
-    )
-    assert response.status_code == 204
-    return event
-
-
-async def authorize(
-    auth: ServiceUnderTest,
-    challenge: str,
-    *,
-    password: str = PASSWORD,
-    email: str = "anne.roy@exemple.fr",
-    **overrides: str,
-) -> Any:
-    form = {
-        "response_type": "code",
-        "client_id": "marelle-portal",
-        "redirect_uri": REDIRECT,
-        "scope": "openid profile email",
-        "state": "state-123",
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-        "email": email,
-        "password": password,
-        **overrides,
-    }
-    return await auth.client.post("/oauth/authorize", data=form, headers=HEADERS)
-
-
-def query_of(response: Any) -> dict[str, str]:
-    location = response.headers["location"]
-    assert location.startswith(REDIRECT)
-    return {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
-
-
-async def exchange(auth: ServiceUnderTest, code: str, verifier: str) -> Any:
-    return await auth.client.post(
-        "/oauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT,
-            "client_id": "marelle-portal",
-            "code_verifier": verifier,
-        },
-    )
-
-
-async def refresh(auth: ServiceUnderTest, token: str) -> Any:
-    return await auth.client.post(
-        "/oauth/token",
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": token,
-            "client_id": "marelle-portal",
-        },
-    )
-
-
-async def login(auth: ServiceUnderTest) -> dict[str, Any]:
-    verifier, challenge = pkce()
-    code = query_of(await authorize(auth, challenge))["code"]
-    response = await exchange(auth, code, verifier)
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
-async def trust_own_keys(auth: ServiceUnderTest) -> None:
-    """Let the service accept the access tokens it signs (in production it reads its own JWKS)."""
-    auth.accept_tokens_signed_by((await auth.client.get("/.well-known/jwks.json")).json())
+from oidc_client import (
+    HEADERS,
+    PASSWORD,
+    TENANT,
+    authorize,
+    exchange,
+    login,
+    pkce,
+    query_of,
+    refresh,
+    trust_own_keys,
+)
 
 
 async def test_code_flow_gives_a_short_signed_access_token_with_tenant_household_and_roles(
@@ -135,6 +43,25 @@ async def test_code_flow_gives_a_short_signed_access_token_with_tenant_household
     assert claims["household_id"] == str(parent.household_id)
     assert claims["roles"] == ["parent"] and claims["given_name"] == "Anne"
     assert claims["exp"] - claims["iat"] <= 900
+
+
+async def test_with_the_openid_scope_an_id_token_names_the_person_for_the_portal(
+    auth: ServiceUnderTest, parent: GuardianAdded
+) -> None:
+    verifier, challenge = pkce()
+    code = query_of(await authorize(auth, challenge, nonce="nonce-4f2a"))["code"]
+    tokens = (await exchange(auth, code, verifier)).json()
+    keys = KeySet.import_key_set((await auth.client.get("/.well-known/jwks.json")).json())
+    claims = jwt.decode(tokens["id_token"], keys, algorithms=["RS256"]).claims
+    assert claims["aud"] == ["marelle-portal"] and claims["iss"] == "marelle"
+    assert claims["sub"] == jwt.decode(tokens["access_token"], keys).claims["sub"]
+    assert claims["amr"] == ["pwd"]
+    assert claims["nonce"] == "nonce-4f2a" and claims["at_hash"]
+    assert claims["given_name"] == "Anne" and claims["email"] == "anne.roy@exemple.fr"
+
+    # A nonce is single-use: an authorization request replaying it is refused.
+    _verifier, challenge = pkce()
+    assert (await authorize(auth, challenge, nonce="nonce-4f2a")).status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -217,7 +144,9 @@ async def test_revocation_ends_the_session(auth: ServiceUnderTest, parent: Guard
     assert unknown.status_code == 200
 
 
-async def test_logins_are_audited(auth: ServiceUnderTest, parent: GuardianAdded, tokens) -> None:  # type: ignore[no-untyped-def]
+async def test_logins_are_audited(
+    auth: ServiceUnderTest, parent: GuardianAdded, tokens: TokenFactory
+) -> None:
     _verifier, challenge = pkce()
     await authorize(auth, challenge, password="Mauvais!Mot2passe")
     await login(auth)
@@ -237,7 +166,7 @@ async def test_discovery_names_the_endpoints_and_only_s256(auth: ServiceUnderTes
 
 
 async def test_an_admin_creates_staff_who_choose_a_password_and_get_their_role_in_tokens(
-    auth: ServiceUnderTest, tokens: Any
+    auth: ServiceUnderTest, tokens: TokenFactory
 ) -> None:
     admin = tokens.headers(roles=["admin"], tenant_id=TENANT)
     body = {

@@ -18,3 +18,6 @@ class AuthSettings(ServiceSettings):
     authorization_code_minutes: int = Field(default=10, ge=1, le=10)
     # The public address of this provider, as the browser reaches it (through the gateway).
     public_url: str = "http://127.0.0.1:8000/api/auth"
+    # The signing key is replaced this often (the worker checks hourly); an operator can also
+    # rotate it at once, e.g. after a suspected leak.
+    signing_key_rotation_days: int = Field(default=90, ge=1, le=365)

@@ -74,7 +74,8 @@ async def login_form_fields(
         session_id = new_session_id()
     verifier = secrets.token_urlsafe(48)
     state = secrets.token_urlsafe(24)
-    data["pending"] = {"state": state, "verifier": verifier, "next": next_path}
+    nonce = secrets.token_urlsafe(24)
+    data["pending"] = {"state": state, "nonce": nonce, "verifier": verifier, "next": next_path}
     await _store(request).put(session_id, data)
     set_session_cookie(request, response, session_id)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
@@ -84,6 +85,7 @@ async def login_form_fields(
         "redirect_uri": redirect_uri(request),
         "scope": "openid profile email",
         "state": state,
+        "nonce": nonce,
         "code_challenge": challenge.rstrip(b"=").decode(),
         "code_challenge_method": "S256",
     }
@@ -159,7 +161,7 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
             status_code=400,
             error="La connexion n'a pas abouti. Recommencez.",
         )
-    signed_in = await _signed_in_session(request, answer.body, tenant)
+    signed_in = await _signed_in_session(request, answer.body, tenant, pending.get("nonce"))
     if signed_in is None:
         return await render_login(
             request,
@@ -177,14 +179,21 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
 
 
 async def _signed_in_session(
-    request: Request, tokens: dict[str, Any], tenant: TenantInfo
+    request: Request, tokens: dict[str, Any], tenant: TenantInfo, nonce: str | None
 ) -> dict[str, Any] | None:
+    """The session of a signed-in person, once the access token is verified and the ID token
+    (OIDC Core 3.1.3.7) is ours, for this client, for this very request (its nonce)."""
     verifier: TokenVerifier = request.app.state.token_verifier
     try:
         principal = await verifier.verify(str(tokens.get("access_token", "")))
+        identity = await verifier.verify_id_token(
+            str(tokens.get("id_token", "")), audience=PORTAL_CLIENT_ID
+        )
     except Unauthorized:
         return None
-    if principal.tenant_id != tenant.id:
+    if principal.tenant_id != tenant.id or identity.get("sub") != principal.subject:
+        return None
+    if not nonce or not secrets.compare_digest(str(identity.get("nonce", "")), nonce):
         return None
     # The token was verified just above: its other claims can be read as they are.
     claims = json.loads(extract_compact(str(tokens["access_token"]).encode()).payload)

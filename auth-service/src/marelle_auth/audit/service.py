@@ -3,7 +3,6 @@ rolled-back action leaves no entry and a committed one always has its entry."""
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import logging
 from datetime import timedelta
@@ -60,11 +59,9 @@ class AuditLog:
         )
 
 
-async def purge_expired(database: Database, interval: float = 3600.0) -> None:
-    """Forget entries older than the retention period, hourly (worker role)."""
-    while True:
-        async with database.transaction() as session:
-            removed = await AuditRepository(session).purge_before(utcnow() - RETENTION)
-        if removed:
-            log.info("audit: %d entries past retention removed", removed)
-        await asyncio.sleep(interval)
+async def purge_expired(database: Database) -> None:
+    """Forget entries older than the retention period (the worker calls it hourly)."""
+    async with database.transaction() as session:
+        removed = await AuditRepository(session).purge_before(utcnow() - RETENTION)
+    if removed:
+        log.info("audit: %d entries past retention removed", removed)

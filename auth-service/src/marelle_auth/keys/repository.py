@@ -21,6 +21,18 @@ class SigningKeyRepository:
             .limit(1)
         )
 
+    async def claim_active(self) -> list[SigningKey]:
+        """The keys in use, newest first, locked; a worker rotating them already holds them and
+        the others skip (PostgreSQL; SQLite serialises writers anyway)."""
+        return list(
+            await self.session.scalars(
+                select(SigningKey)
+                .where(col(SigningKey.retired_at).is_(None))
+                .order_by(col(SigningKey.created_at).desc())
+                .with_for_update(skip_locked=True)
+            )
+        )
+
     async def published(self, retired_after: datetime) -> list[SigningKey]:
         return list(
             await self.session.scalars(

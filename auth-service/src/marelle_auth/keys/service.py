@@ -25,6 +25,24 @@ class KeyRing:
         active = await self.keys.active()
         if active is not None:
             return active
+        return await self._new_key()
+
+    async def rotate(self, *, withdraw: bool = False) -> SigningKey:
+        """A new key signs from now on. The old one stays published until the tokens it signed
+        have expired, unless it is withdrawn (a leak): then its tokens stop verifying at once."""
+        now = utcnow()
+        for key in await self.keys.claim_active():
+            key.retired_at = now - RETIRED_KEY_PUBLISHED_FOR if withdraw else now
+            self.keys.session.add(key)
+        return await self._new_key()
+
+    async def rotate_if_older_than(self, age: timedelta) -> SigningKey | None:
+        active = await self.keys.claim_active()
+        if not active or active[0].created_at > utcnow() - age:
+            return None
+        return await self.rotate()
+
+    async def _new_key(self) -> SigningKey:
         kid = new_id()
         rsa = RSAKey.generate_key(
             RSA_BITS, parameters={"kid": str(kid), "use": "sig", "alg": "RS256"}

@@ -20,6 +20,8 @@ from uuid import UUID
 from authlib.oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import ClientMixin, OAuth2Payload, OAuth2Request, grants
 from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oidc.core import UserInfo
+from authlib.oidc.core.grants import OpenIDCode
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from sqlalchemy import update
@@ -153,6 +155,12 @@ class IssuedCode:
     def get_auth_time(self) -> int:
         return int(self.row.created_at.timestamp())
 
+    def get_acr(self) -> str | None:
+        return None
+
+    def get_amr(self) -> list[str]:
+        return ["pwd"]
+
 
 @dataclass
 class Findings:
@@ -182,6 +190,46 @@ class IssuedRefresh:
         return self.row.revoked_at is not None or self.row.rotated_at is not None
 
 
+class IdTokens(OpenIDCode):  # type: ignore[misc]
+    """OIDC Core 3.1.3.3: with the ``openid`` scope the token response carries an ID token,
+    signed by the current key, for the portal client, with the request's nonce."""
+
+    def __init__(self, server: MarelleServer) -> None:
+        super().__init__(require_nonce=False)
+        self.server = server
+
+    def resolve_client_private_key(self, client: ClientMixin) -> RSAKey:
+        return RSAKey.import_key(json.loads(self.server.key.private_jwk))
+
+    def get_client_algorithm(self, client: ClientMixin) -> str:
+        return "RS256"
+
+    def get_encode_header(self, client: ClientMixin) -> dict[str, str]:
+        return {"alg": "RS256", "kid": str(self.server.key.id), "typ": "JWT"}
+
+    def get_client_claims(self, client: ClientMixin) -> dict[str, Any]:
+        return {
+            "iss": self.server.settings.platform.token_issuer,
+            "aud": [client.get_client_id()],
+            "exp": int(time.time()) + self.server.settings.access_token_minutes * 60,
+        }
+
+    def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
+        """A nonce already bound to a code is a replayed authorization request."""
+        found = self.server.session.scalar(
+            select(AuthorizationCode.id).where(col(AuthorizationCode.nonce) == nonce).limit(1)
+        )
+        return found is not None
+
+    def generate_user_info(self, user: Account, scope: str) -> UserInfo:
+        info = UserInfo(sub=str(user.id))
+        if "profile" in scope.split():
+            info.update(given_name=user.first_name, family_name=user.last_name)
+        if "email" in scope.split():
+            info.update(email=user.email, email_verified=True)
+        return info
+
+
 class MarelleServer(AuthorizationServer):  # type: ignore[misc]
     def __init__(self, session: Session, settings: AuthSettings, key: SigningKey) -> None:
         super().__init__(scopes_supported=SCOPES.split())
@@ -190,7 +238,7 @@ class MarelleServer(AuthorizationServer):  # type: ignore[misc]
         self.key = key
         self.findings = Findings()
         self.client = PortalClient(PORTAL_CLIENT_ID, tuple(settings.portal_redirect_uris))
-        self.register_grant(CodeGrant, [S256Only(required=True)])
+        self.register_grant(CodeGrant, [S256Only(required=True), IdTokens(self)])
         self.register_grant(RefreshGrant)
         self.register_token_generator("default", self.generate_tokens)
 

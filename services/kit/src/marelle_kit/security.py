@@ -122,6 +122,22 @@ class TokenVerifier:
         except (ValueError, TypeError) as exc:
             raise Unauthorized("Jeton d'accès mal formé.") from exc
 
+    async def verify_id_token(self, token: str, *, audience: str) -> dict[str, Any]:
+        """The claims of an OIDC ID token issued by our provider for this client."""
+        try:
+            header = extract_compact(token.encode()).protected
+            keys = await self._key_set(header.get("kid"))
+            decoded = jwt.decode(token, keys, algorithms=["RS256"])
+            jwt.JWTClaimsRegistry(
+                iss={"essential": True, "value": self.issuer},
+                aud={"essential": True, "value": audience},
+                exp={"essential": True},
+                sub={"essential": True},
+            ).validate(decoded.claims)
+        except (JoseError, ValueError, aiohttp.ClientError, TimeoutError) as exc:
+            raise Unauthorized("Jeton d'identité invalide ou expiré.") from exc
+        return dict(decoded.claims)
+
 
 def _has_kid(keys: KeySet, kid: str) -> bool:
     return any(key.kid == kid for key in keys.keys)
