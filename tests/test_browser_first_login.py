@@ -1,5 +1,6 @@
 """A guardian's first login, clicked through in headless Chromium (Debian's package, driven by
-Playwright), with a screenshot of each page in docs/screenshots/."""
+Playwright): link, password, login, home, password change; then an agent in the back office.
+A screenshot of each page goes to docs/screenshots/."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
+from marelle_auth.seed import DEMO_STAFF_PASSWORD
 from marelle_mailing.models import Mail
 from marelle_testkit.servers import servers_required
 from marelle_testkit.tokens import TokenFactory
@@ -133,4 +135,47 @@ async def test_a_guardian_creates_a_password_by_clicking(
         await page.goto(link)
         assert "Lien déjà utilisé" in await page.content()
         await page.screenshot(path=SCREENSHOTS / "07-lien-deja-utilise.png", full_page=True)
+
+        # The password is the one built from the sentence (it filled both fields).
+        await page.goto(system.portal)
+        await page.get_by_label("Adresse e-mail").fill("julie.moreau@exemple.fr")
+        await page.get_by_label("Mot de passe", exact=True).fill("MfLa7aemàlc!")
+        await page.get_by_role("button", name="Se connecter").click()
+        await page.wait_for_load_state()
+        home = await page.content()
+        assert "Bonjour Julie" in home and "Famille Moreau" in home
+        assert created.json()["family_number"] in home
+        await page.screenshot(path=SCREENSHOTS / "08-accueil.png", full_page=True)
+
+        await page.get_by_role("link", name="Changer mon mot de passe").click()
+        await page.get_by_label("Mot de passe actuel").fill("MfLa7aemàlc!")
+        await page.get_by_label("Nouveau mot de passe").fill("Cantine&Mercredi7")
+        await page.get_by_label("Confirmez le mot de passe").fill("Cantine&Mercredi7")
+        await same.and_(page.locator(".ok")).wait_for(timeout=5000)
+        assert await page.locator("#password-rules .ko").count() == 0
+        await page.screenshot(path=SCREENSHOTS / "09-changer-le-mot-de-passe.png", full_page=True)
+        await page.get_by_role("button", name="Enregistrer mon mot de passe").click()
+        await page.wait_for_load_state()
+        assert "Votre mot de passe est changé" in await page.content()
+        await page.screenshot(path=SCREENSHOTS / "10-mot-de-passe-change.png", full_page=True)
         await page.close()
+
+        # An agent signs in to the back office and finds the household and the mail sent.
+        staff = await browser.new_page(viewport={"width": 1100, "height": 900})  # type: ignore[attr-defined]
+        await staff.goto(f"{system.portal}admin")
+        await staff.screenshot(path=SCREENSHOTS / "11-espace-agents-connexion.png", full_page=True)
+        await staff.get_by_label("Adresse e-mail professionnelle").fill("agent@demo.test")
+        await staff.get_by_label("Mot de passe", exact=True).fill(DEMO_STAFF_PASSWORD)
+        await staff.get_by_role("button", name="Se connecter").click()
+        await staff.wait_for_load_state()
+        assert "Famille Moreau" in await staff.content()
+        await staff.screenshot(path=SCREENSHOTS / "12-foyers.png", full_page=True)
+        await staff.get_by_role("link", name="Famille Moreau").click()
+        await staff.wait_for_load_state()
+        assert "Julie" in await staff.content()
+        await staff.screenshot(path=SCREENSHOTS / "13-foyer.png", full_page=True)
+        await staff.get_by_role("link", name="Courriels envoyés").click()
+        await staff.wait_for_load_state()
+        assert "julie.moreau@exemple.fr" in await staff.content()
+        await staff.screenshot(path=SCREENSHOTS / "14-courriels.png", full_page=True)
+        await staff.close()
