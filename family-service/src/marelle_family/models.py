@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from marelle_kit.clock import utcnow
@@ -34,6 +35,10 @@ class Tenant(FamilyModel, table=True):
     slug: str = Field(max_length=63, unique=True)
     name: str = Field(max_length=200)
     next_family_number: int = Field(default=1)
+    # The diets the tenant's kitchens serve ({code: label}) and, per field group, whether a
+    # parent edits directly or proposes a change ({"child.schooling": "request", ...}).
+    diets: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    editing: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     modified_at: datetime = Field(default_factory=utcnow, sa_column=_modified())
 
@@ -47,6 +52,27 @@ class Household(FamilyModel, table=True):
     tenant_id: UUID = Field(foreign_key="tenant.id", index=True)
     family_number: str = Field(max_length=20)
     name: str = Field(max_length=200)
+    # The billing address.
+    address_street: str | None = Field(default=None, max_length=200)
+    address_complement: str | None = Field(default=None, max_length=200)
+    postcode: str | None = Field(default=None, max_length=10)
+    city: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=20)
+    email_authorised: bool = Field(default=True)
+    sms_authorised: bool = Field(default=False)
+    # Family quotient (QF) in euros, with the date it stops being valid; CAF or MSA number.
+    quotient: int | None = Field(default=None)
+    quotient_valid_until: date | None = Field(default=None)
+    benefits_scheme: str | None = Field(default=None, max_length=10)
+    benefits_number: str | None = Field(default=None, max_length=20)
+    insurer: str | None = Field(default=None, max_length=100)
+    insurance_number: str | None = Field(default=None, max_length=50)
+    insurance_valid_until: date | None = Field(default=None)
+    # The parent's certification that the record is up to date.
+    certified_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    certified_by: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     modified_at: datetime = Field(default_factory=utcnow, sa_column=_modified())
 
@@ -67,8 +93,90 @@ class Guardian(FamilyModel, table=True):
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
     email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=20)
+    work_phone: str | None = Field(default=None, max_length=20)
+    profession: str | None = Field(default=None, max_length=100)
+    employer: str | None = Field(default=None, max_length=100)
+    parental_authority: str = Field(default="unknown", max_length=10)  # yes, no, unknown
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     modified_at: datetime = Field(default_factory=utcnow, sa_column=_modified())
+
+
+class Child(FamilyModel, table=True):
+    """A child of the household. No health content: only whether a PAI exists and whether
+    vaccinations are up to date, as the parent declares."""
+
+    id: UUID = Field(default_factory=new_id, primary_key=True)
+    tenant_id: UUID = Field(index=True)
+    household_id: UUID = Field(foreign_key="household.id", index=True)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    birth_date: date
+    birth_place: str | None = Field(default=None, max_length=100)
+    school: str | None = Field(default=None, max_length=200)
+    level: str | None = Field(default=None, max_length=20)
+    school_year: str | None = Field(default=None, max_length=9)  # "2026-2027"
+    diet: str | None = Field(default=None, max_length=30)  # a code of the tenant's list
+    pai: bool = Field(default=False)
+    vaccinations_up_to_date: bool = Field(default=False)
+    consent_photo: bool | None = Field(default=None)
+    consent_outings: bool | None = Field(default=None)
+    consent_leave_alone: bool | None = Field(default=None)
+    consent_hospitalisation: bool | None = Field(default=None)
+    validated_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    validated_by: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    modified_at: datetime = Field(default_factory=utcnow, sa_column=_modified())
+
+
+class AuthorisedContact(FamilyModel, table=True):
+    """Someone who may pick the child up and/or be called in an emergency."""
+
+    id: UUID = Field(default_factory=new_id, primary_key=True)
+    tenant_id: UUID = Field(index=True)
+    household_id: UUID = Field(foreign_key="household.id", index=True)
+    child_id: UUID = Field(foreign_key="child.id", index=True)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    relationship: str = Field(max_length=50)
+    phone: str = Field(max_length=20)
+    pick_up: bool = Field(default=False)
+    emergency: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class ChangeRequest(FamilyModel, table=True):
+    """A parent's proposed change to one field group, waiting for staff to accept or refuse."""
+
+    id: UUID = Field(default_factory=new_id, primary_key=True)
+    tenant_id: UUID = Field(index=True)
+    household_id: UUID = Field(foreign_key="household.id", index=True)
+    target: str = Field(max_length=20)  # household, guardian, child
+    target_id: UUID
+    field_group: str = Field(max_length=40)  # e.g. "child.schooling"
+    changes: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=10, index=True)
+    reason: str | None = Field(default=None, max_length=500)
+    requested_by: str = Field(max_length=200)
+    decided_by: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    decided_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class ChildRecordRead(FamilyModel, table=True):
+    """The access log: every read of a child's record by staff."""
+
+    id: UUID = Field(default_factory=new_id, primary_key=True)
+    tenant_id: UUID = Field(index=True)
+    household_id: UUID = Field(index=True)
+    child_id: UUID = Field(index=True)
+    reader: str = Field(max_length=200)
+    roles: str = Field(max_length=100)
+    read_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 
 metadata = FamilyModel.metadata

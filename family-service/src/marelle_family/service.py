@@ -6,6 +6,8 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
+from marelle_family.children import endpoints as children
+from marelle_family.editing import endpoints as editing
 from marelle_family.guardians import endpoints as guardians
 from marelle_family.households import endpoints as households
 from marelle_family.models import events, metadata
@@ -22,6 +24,13 @@ def routers() -> list[APIRouter]:
         households.staff,
         households.members,
         guardians.staff,
+        guardians.members,
+        children.staff,
+        children.members,
+        children.supervisors,
+        editing.staff,
+        editing.members,
+        editing.admins,
     ]
 
 

@@ -4,9 +4,11 @@ from uuid import UUID
 
 from fastapi import Depends
 
+from marelle_family.editing.schemas import EditOutcome
+from marelle_family.editing.service import RecordEditor
 from marelle_family.guardians.schemas import GuardianIn, GuardianOut, GuardianPatch
 from marelle_family.guardians.service import GuardianService
-from marelle_kit.security import OPERATOR, STAFF_ROLES, require_roles
+from marelle_kit.security import OPERATOR, STAFF_ROLES, CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
@@ -15,6 +17,7 @@ staff = transactional_router(
     tags=["guardians"],
     dependencies=[Depends(require_roles(*STAFF_ROLES, OPERATOR))],
 )
+members = transactional_router(prefix="/households/{household_id}/guardians", tags=["guardians"])
 
 
 @staff.post("", response_model=GuardianOut, status_code=201)
@@ -25,16 +28,19 @@ async def add_guardian(
     return GuardianOut.model_validate(guardian)
 
 
-@staff.patch("/{guardian_id}", response_model=GuardianOut)
-async def update_guardian(
+@members.patch("/{guardian_id}", response_model=EditOutcome)
+async def edit_guardian(
     household_id: UUID,
     guardian_id: UUID,
     data: GuardianPatch,
+    principal: CurrentPrincipal,
     tenant_id: TenantId,
     session: SessionDep,
-) -> GuardianOut:
-    guardian = await GuardianService(session).update(tenant_id, household_id, guardian_id, data)
-    return GuardianOut.model_validate(guardian)
+) -> EditOutcome:
+    """Staff change at once; a parent as the tenant chooses per field group."""
+    return await RecordEditor(session).edit(
+        principal, tenant_id, household_id, "guardian", guardian_id, data
+    )
 
 
 @staff.delete("/{guardian_id}", status_code=204)

@@ -4,7 +4,12 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marelle_contracts import GuardianAdded, GuardianEmailChanged, GuardianRemoved
+from marelle_contracts import (
+    GuardianAdded,
+    GuardianDetailsChanged,
+    GuardianEmailChanged,
+    GuardianRemoved,
+)
 from marelle_family.guardians.repository import GuardianRepository
 from marelle_family.guardians.schemas import GuardianIn, GuardianPatch
 from marelle_family.households.repository import HouseholdRepository
@@ -73,11 +78,23 @@ class GuardianService:
                 key=household_id,
             )
         for name, value in changes.items():
-            if name in ("first_name", "last_name") and value is None:
-                continue  # names cannot be blanked
             setattr(guardian, name, value)
         self.session.add(guardian)
         await self.session.flush()
+        if changes.keys() & {"first_name", "last_name", "phone"}:
+            await record_event(
+                self.session,
+                events,
+                GuardianDetailsChanged(
+                    household_id=household_id,
+                    guardian_id=guardian.id,
+                    first_name=guardian.first_name,
+                    last_name=guardian.last_name,
+                    phone=guardian.phone,
+                ),
+                tenant_id=tenant_id,
+                key=household_id,
+            )
         return guardian
 
     async def remove(self, tenant_id: UUID, household_id: UUID, guardian_id: UUID) -> None:

@@ -5,8 +5,17 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 
-from marelle_family.households.schemas import HouseholdCreate, HouseholdOut, HouseholdSummary
+from marelle_family.editing.schemas import EditOutcome
+from marelle_family.editing.service import RecordEditor
+from marelle_family.households.schemas import (
+    HouseholdCreate,
+    HouseholdDetails,
+    HouseholdOut,
+    HouseholdPatch,
+    HouseholdSummary,
+)
 from marelle_family.households.service import HouseholdService
+from marelle_kit.errors import Problem
 from marelle_kit.security import OPERATOR, STAFF_ROLES, CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
@@ -42,5 +51,37 @@ async def list_households(
 async def get_household(
     household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
 ) -> HouseholdOut:
+    """The whole record; staff reading it are written to the children's access log."""
     service = HouseholdService(session)
-    return await service.view(await service.get_for(principal, tenant_id, household_id))
+    return await service.view(await service.get_for(principal, tenant_id, household_id), principal)
+
+
+@members.patch("/{household_id}", response_model=EditOutcome)
+async def edit_household(
+    household_id: UUID,
+    data: HouseholdPatch,
+    principal: CurrentPrincipal,
+    tenant_id: TenantId,
+    session: SessionDep,
+) -> EditOutcome:
+    return await RecordEditor(session).edit(
+        principal, tenant_id, household_id, "household", household_id, data
+    )
+
+
+class OnlyParents(Problem):
+    status = 403
+    type = "only-parents"
+    title = "Réservé aux familles"
+
+
+@members.post("/{household_id}/certification", response_model=HouseholdDetails)
+async def certify(
+    household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
+) -> HouseholdDetails:
+    """The parent certifies that the record is up to date (the date is kept and shown)."""
+    if principal.household_id != household_id:
+        raise OnlyParents("Seul un responsable du foyer peut certifier ses informations.")
+    service = HouseholdService(session)
+    household = await service.get_for(principal, tenant_id, household_id)
+    return HouseholdDetails.model_validate(await service.certify(household, principal))

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from marelle_family.children.schemas import ChildOut
 from marelle_family.guardians.schemas import GuardianIn, GuardianOut
+from marelle_kit.validation import PhoneNumber, ShortText
+
+Postcode = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
+BenefitsNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{1,20}$")]
 
 
 class HouseholdCreate(BaseModel):
@@ -24,6 +31,27 @@ class HouseholdCreate(BaseModel):
         return guardians
 
 
+class HouseholdPatch(BaseModel):
+    """The household's details; a field sent as null is cleared."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address_street: ShortText | None = None
+    address_complement: ShortText | None = None
+    postcode: Postcode | None = None
+    city: Annotated[ShortText, StringConstraints(max_length=100)] | None = None
+    phone: PhoneNumber | None = None
+    email_authorised: bool = True
+    sms_authorised: bool = False
+    quotient: int | None = Field(default=None, ge=0, le=100_000, description="QF en euros")
+    quotient_valid_until: date | None = None
+    benefits_scheme: Literal["caf", "msa"] | None = None
+    benefits_number: BenefitsNumber | None = None
+    insurer: Annotated[ShortText, StringConstraints(max_length=100)] | None = None
+    insurance_number: Annotated[ShortText, StringConstraints(max_length=50)] | None = None
+    insurance_valid_until: date | None = None
+
+
 class HouseholdSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -33,5 +61,24 @@ class HouseholdSummary(BaseModel):
     name: str
 
 
-class HouseholdOut(HouseholdSummary):
+class HouseholdDetails(HouseholdSummary):
+    address_street: str | None
+    address_complement: str | None
+    postcode: str | None
+    city: str | None
+    phone: str | None
+    email_authorised: bool
+    sms_authorised: bool
+    quotient: int | None
+    quotient_valid_until: date | None
+    benefits_scheme: str | None
+    benefits_number: str | None
+    insurer: str | None
+    insurance_number: str | None
+    insurance_valid_until: date | None
+    certified_at: datetime | None
+
+
+class HouseholdOut(HouseholdDetails):
     guardians: list[GuardianOut]
+    children: list[ChildOut] = Field(default_factory=list)

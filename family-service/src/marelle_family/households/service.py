@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marelle_contracts import HouseholdCreated
+from marelle_contracts import HouseholdCreated, HouseholdDetailsChanged, QuotientChanged
+from marelle_family.children.service import ChildService
+from marelle_family.editing.groups import split_by_group
 from marelle_family.guardians.schemas import GuardianOut
 from marelle_family.guardians.service import GuardianService
 from marelle_family.households.repository import HouseholdRepository
-from marelle_family.households.schemas import HouseholdCreate, HouseholdOut, HouseholdSummary
+from marelle_family.households.schemas import HouseholdCreate, HouseholdDetails, HouseholdOut
 from marelle_family.models import Household, events
 from marelle_family.tenants.repository import TenantRepository
+from marelle_kit.clock import utcnow
 from marelle_kit.errors import NotFound
 from marelle_kit.events import record_event
 from marelle_kit.security import Principal
@@ -51,14 +55,63 @@ class HouseholdService:
             await guardians.add(tenant_id, household.id, guardian)
         return household
 
-    async def view(self, household: Household) -> HouseholdOut:
+    async def view(self, household: Household, reader: Principal | None = None) -> HouseholdOut:
+        """The whole record; a staff reader is written to the children's access log."""
         guardians = await GuardianService(self.session).of_household(
             household.tenant_id, household.id
         )
+        children = ChildService(self.session)
+        kids = await children.of_household(household.tenant_id, household.id)
         return HouseholdOut(
-            **HouseholdSummary.model_validate(household).model_dump(),
+            **HouseholdDetails.model_validate(household).model_dump(),
             guardians=[GuardianOut.model_validate(g) for g in guardians],
+            children=await children.views(kids, reader),
         )
+
+    async def apply(self, household: Household, changes: dict[str, Any]) -> list[str]:
+        """Apply validated changes and publish them: the QF for tariffs, the rest as details."""
+        groups = split_by_group("household", changes)
+        for name, value in changes.items():
+            setattr(household, name, value)
+        self.session.add(household)
+        await self.session.flush()
+        if "household.quotient" in groups:
+            await record_event(
+                self.session,
+                events,
+                QuotientChanged(
+                    household_id=household.id,
+                    quotient=household.quotient,
+                    valid_until=household.quotient_valid_until,
+                    benefits_scheme=household.benefits_scheme,
+                ),
+                tenant_id=household.tenant_id,
+                key=household.id,
+            )
+        others = sorted(groups.keys() - {"household.quotient"})
+        if others:
+            await record_event(
+                self.session,
+                events,
+                HouseholdDetailsChanged(
+                    household_id=household.id,
+                    groups=others,
+                    postcode=household.postcode,
+                    city=household.city,
+                    email_authorised=household.email_authorised,
+                    sms_authorised=household.sms_authorised,
+                ),
+                tenant_id=household.tenant_id,
+                key=household.id,
+            )
+        return list(groups)
+
+    async def certify(self, household: Household, principal: Principal) -> Household:
+        household.certified_at = utcnow()
+        household.certified_by = principal.subject
+        self.session.add(household)
+        await self.session.flush()
+        return household
 
     async def get_for(self, principal: Principal, tenant_id: UUID, household_id: UUID) -> Household:
         """Staff see their tenant's households; a parent only their own (object-level check)."""

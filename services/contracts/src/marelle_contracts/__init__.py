@@ -8,21 +8,37 @@ payload back into the typed model.
 from marelle_contracts.auth import AccountLocked, PasswordResetRequested
 from marelle_contracts.base import Event, event_class, topic_for
 from marelle_contracts.family import (
+    ChildAdded,
+    ChildChanged,
+    ConsentsChanged,
+    ContactEntry,
+    ContactsChanged,
     GuardianAdded,
+    GuardianDetailsChanged,
     GuardianEmailChanged,
     GuardianRemoved,
     HouseholdCreated,
+    HouseholdDetailsChanged,
+    QuotientChanged,
     TenantCreated,
 )
 
 __all__ = [
     "AccountLocked",
+    "ChildAdded",
+    "ChildChanged",
+    "ConsentsChanged",
+    "ContactEntry",
+    "ContactsChanged",
     "Event",
     "GuardianAdded",
+    "GuardianDetailsChanged",
     "GuardianEmailChanged",
     "GuardianRemoved",
     "HouseholdCreated",
+    "HouseholdDetailsChanged",
     "PasswordResetRequested",
+    "QuotientChanged",
     "TenantCreated",
     "event_class",
     "topic_for",

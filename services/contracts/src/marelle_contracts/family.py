@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 from uuid import UUID
+
+from pydantic import BaseModel
 
 from marelle_contracts.base import Event
 
@@ -50,3 +53,92 @@ class GuardianRemoved(Event):
 
     household_id: UUID
     guardian_id: UUID
+
+
+class HouseholdDetailsChanged(Event):
+    """Address, phone, mail/SMS authorisations or insurance changed (the field groups named)."""
+
+    event_type: ClassVar[str] = "family.household.details_changed"
+
+    household_id: UUID
+    groups: list[str]
+    postcode: str | None
+    city: str | None
+    email_authorised: bool
+    sms_authorised: bool
+
+
+class QuotientChanged(Event):
+    """The family quotient that tariffs use, with the date it stops being valid."""
+
+    event_type: ClassVar[str] = "family.quotient.changed"
+
+    household_id: UUID
+    quotient: int | None
+    valid_until: date | None
+    benefits_scheme: str | None
+
+
+class GuardianDetailsChanged(Event):
+    event_type: ClassVar[str] = "family.guardian.details_changed"
+
+    household_id: UUID
+    guardian_id: UUID
+    first_name: str
+    last_name: str
+    phone: str | None
+
+
+class ChildRecord(Event):
+    """What booking and billing need of a child: who, born when, at which school, which diet."""
+
+    household_id: UUID
+    child_id: UUID
+    first_name: str
+    last_name: str
+    birth_date: date
+    school: str | None
+    level: str | None
+    school_year: str | None
+    diet: str | None
+    pai: bool
+
+
+class ChildAdded(ChildRecord):
+    event_type: ClassVar[str] = "family.child.added"
+
+
+class ChildChanged(ChildRecord):
+    event_type: ClassVar[str] = "family.child.changed"
+
+
+class ConsentsChanged(Event):
+    """The child's consents; None is "not answered yet"."""
+
+    event_type: ClassVar[str] = "family.consent.changed"
+
+    household_id: UUID
+    child_id: UUID
+    photo: bool | None
+    outings: bool | None
+    leave_alone: bool | None
+    hospitalisation: bool | None
+
+
+class ContactEntry(BaseModel):
+    first_name: str
+    last_name: str
+    relationship: str
+    phone: str
+    pick_up: bool
+    emergency: bool
+
+
+class ContactsChanged(Event):
+    """The people who may pick the child up or be called in an emergency, as a whole list."""
+
+    event_type: ClassVar[str] = "family.contact.changed"
+
+    household_id: UUID
+    child_id: UUID
+    contacts: list[ContactEntry]

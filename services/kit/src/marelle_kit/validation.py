@@ -6,6 +6,7 @@ e-mail address must be plain ASCII so that two visually equal addresses are the 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated
 
@@ -40,4 +41,25 @@ def normalize_email(value: str) -> str:
 EmailAddress = Annotated[str, StringConstraints(max_length=254), AfterValidator(normalize_email)]
 PersonName = Annotated[
     str, StringConstraints(min_length=1, max_length=100), AfterValidator(normalize_text)
+]
+
+
+_PHONE_SEPARATORS = re.compile(r"[ .\-/()]")
+_PHONE = re.compile(r"\+?[0-9]{6,15}")
+
+
+def normalize_phone(value: str) -> str:
+    """Digits with an optional leading +: "06 12 34 56 78" -> "0612345678"."""
+    compact = _PHONE_SEPARATORS.sub("", _no_hidden_characters(value.strip()))
+    if not _PHONE.fullmatch(compact):
+        raise ValueError(
+            "numéro de téléphone invalide (6 à 15 chiffres, éventuellement précédés de +)"
+        )
+    return compact
+
+
+PhoneNumber = Annotated[str, StringConstraints(max_length=30), AfterValidator(normalize_phone)]
+# Free text of a form field: one line, no hidden characters.
+ShortText = Annotated[
+    str, StringConstraints(min_length=1, max_length=200), AfterValidator(normalize_text)
 ]
