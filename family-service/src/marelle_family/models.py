@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from marelle_kit.clock import utcnow
@@ -39,6 +39,8 @@ class Tenant(FamilyModel, table=True):
     # parent edits directly or proposes a change ({"child.schooling": "request", ...}).
     diets: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     editing: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # How long a household's record is kept after its last change (RGPD: a stated period).
+    retention_years: int = Field(default=3)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     modified_at: datetime = Field(default_factory=utcnow, sa_column=_modified())
 
@@ -73,6 +75,8 @@ class Household(FamilyModel, table=True):
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
     certified_by: str | None = Field(default=None, max_length=200)
+    # Set when the household was anonymised (RGPD erasure): the row stays for the family number.
+    erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     modified_at: datetime = Field(default_factory=utcnow, sa_column=_modified())
 
@@ -177,6 +181,40 @@ class ChildRecordRead(FamilyModel, table=True):
     reader: str = Field(max_length=200)
     roles: str = Field(max_length=100)
     read_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class Document(FamilyModel, table=True):
+    """A document attached to the household or one of its people (a certificate, an
+    attestation...). The bytes live in the document store; the type was checked from them."""
+
+    id: UUID = Field(default_factory=new_id, primary_key=True)
+    tenant_id: UUID = Field(index=True)
+    household_id: UUID = Field(foreign_key="household.id", index=True)
+    person_kind: str = Field(max_length=10)  # household, guardian, child
+    person_id: UUID
+    name: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=500)
+    content_type: str = Field(max_length=50)
+    size: int
+    sha256: str = Field(max_length=64)
+    uploaded_by: str = Field(max_length=200)
+    uploaded_by_staff: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class DocumentBlob(FamilyModel, table=True):
+    """The database document store (distributed mode): the bytes of one document."""
+
+    id: UUID = Field(primary_key=True)  # the document's id
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class HouseholdBalance(FamilyModel, table=True):
+    """Read model of the billing-service's balances: an unpaid balance blocks an erasure."""
+
+    household_id: UUID = Field(primary_key=True)
+    tenant_id: UUID = Field(index=True)
+    balance_cents: int = Field(default=0)
 
 
 metadata = FamilyModel.metadata
