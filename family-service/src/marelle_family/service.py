@@ -11,6 +11,8 @@ from marelle_family.editing import endpoints as editing
 from marelle_family.guardians import endpoints as guardians
 from marelle_family.households import endpoints as households
 from marelle_family.models import events, metadata
+from marelle_family.privacy import consumers as privacy_consumers
+from marelle_family.privacy import endpoints as privacy
 from marelle_family.seed import seed_demo
 from marelle_family.settings import FamilySettings
 from marelle_family.tenants import endpoints as tenants
@@ -31,6 +33,9 @@ def routers() -> list[APIRouter]:
         editing.staff,
         editing.members,
         editing.admins,
+        privacy.members,
+        privacy.supervisors,
+        privacy.retention,
     ]
 
 
@@ -42,5 +47,6 @@ definition = ServiceDefinition(
     tables=events,
     migrations=Path(__file__).parent / "migrations",
     routers=routers,
+    handlers=privacy_consumers.handlers,
     seed=seed_demo,
 )

@@ -78,6 +78,8 @@ class RecordEditor:
         patch: BaseModel,
     ) -> EditOutcome:
         household = await self.households.get_for(principal, tenant_id, household_id)
+        if household.erased_at is not None:
+            raise Conflict("Ce foyer a été effacé : son dossier ne peut plus être modifié.")
         await self._check_target(tenant_id, household_id, target, target_id)
         tenant = await self._tenant(tenant_id)
         changes = patch.model_dump(exclude_unset=True)

@@ -7,6 +7,7 @@ payload back into the typed model.
 
 from marelle_contracts.auth import AccountLocked, PasswordResetRequested
 from marelle_contracts.base import Event, event_class, topic_for
+from marelle_contracts.billing import BalanceChanged
 from marelle_contracts.family import (
     ChildAdded,
     ChildChanged,
@@ -19,12 +20,14 @@ from marelle_contracts.family import (
     GuardianRemoved,
     HouseholdCreated,
     HouseholdDetailsChanged,
+    HouseholdErased,
     QuotientChanged,
     TenantCreated,
 )
 
 __all__ = [
     "AccountLocked",
+    "BalanceChanged",
     "ChildAdded",
     "ChildChanged",
     "ConsentsChanged",
@@ -37,6 +40,7 @@ __all__ = [
     "GuardianRemoved",
     "HouseholdCreated",
     "HouseholdDetailsChanged",
+    "HouseholdErased",
     "PasswordResetRequested",
     "QuotientChanged",
     "TenantCreated",

@@ -142,3 +142,13 @@ class ContactsChanged(Event):
     household_id: UUID
     child_id: UUID
     contacts: list[ContactEntry]
+
+
+class HouseholdErased(Event):
+    """RGPD erasure: the household was anonymised; every service erases or anonymises its copy
+    (the guardians' removals are published before it)."""
+
+    event_type: ClassVar[str] = "family.household.erased"
+
+    household_id: UUID
+    family_number: str

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+from fastapi import Depends, Response
+
+from marelle_family.households.schemas import HouseholdSummary
+from marelle_family.households.service import HouseholdService
+from marelle_family.privacy.erasure import erase_household, past_retention
+from marelle_family.privacy.export import household_export
+from marelle_family.privacy.pdf import render_export
+from marelle_family.tenants.service import TenantService
+from marelle_kit.security import OPERATOR, CurrentPrincipal, require_roles
+from marelle_kit.tenancy import TenantId
+from marelle_kit.unit_of_work import SessionDep, transactional_router
+
+members = transactional_router(prefix="/households", tags=["privacy"])
+supervisors = transactional_router(
+    prefix="/households",
+    tags=["privacy"],
+    dependencies=[Depends(require_roles("manager", "admin", OPERATOR))],
+)
+
+retention = transactional_router(
+    prefix="/retention",
+    tags=["privacy"],
+    dependencies=[Depends(require_roles("manager", "admin", OPERATOR))],
+)
+
+
+def _attachment(body: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@members.get("/{household_id}/export.json")
+async def export_json(
+    household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
+) -> Response:
+    """All the data held on the household (the parent's right of access), as JSON."""
+    household = await HouseholdService(session).get_for(principal, tenant_id, household_id)
+    tenant = await TenantService(session).get(tenant_id)
+    export = await household_export(session, tenant, household, principal)
+    body = json.dumps(export, ensure_ascii=False, indent=2).encode()
+    return _attachment(body, "application/json", f"foyer-{household.family_number}.json")
+
+
+@members.get("/{household_id}/export.pdf")
+async def export_pdf(
+    household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
+) -> Response:
+    """The same data, readable (PDF)."""
+    household = await HouseholdService(session).get_for(principal, tenant_id, household_id)
+    tenant = await TenantService(session).get(tenant_id)
+    export = await household_export(session, tenant, household, principal)
+    return _attachment(
+        render_export(export), "application/pdf", f"foyer-{household.family_number}.pdf"
+    )
+
+
+@supervisors.post("/{household_id}/erasure", response_model=HouseholdSummary)
+async def erase(
+    household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
+) -> HouseholdSummary:
+    """Anonymise the household (managers and admins), once its balance is settled."""
+    household = await HouseholdService(session).get_for(principal, tenant_id, household_id)
+    await erase_household(session, household)
+    return HouseholdSummary.model_validate(household)
+
+
+@retention.get("/households", response_model=list[HouseholdSummary])
+async def expired(tenant_id: TenantId, session: SessionDep) -> list[HouseholdSummary]:
+    """Households kept past the tenant's retention period: candidates for erasure."""
+    tenant = await TenantService(session).get(tenant_id)
+    return [HouseholdSummary.model_validate(h) for h in await past_retention(session, tenant)]
