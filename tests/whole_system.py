@@ -22,7 +22,10 @@ import httpx
 import uvicorn
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI
+from sqlmodel import select
 
+from marelle_auth.models import Account
+from marelle_auth.passwords.hashing import hash_password
 from marelle_embedded import runner
 from marelle_testkit.tokens import TokenFactory
 
@@ -170,3 +173,18 @@ async def login(
     if callback.status_code != 303:
         return callback
     return await system.client.get(callback.headers["location"])
+
+
+async def give_password(system: RunningSystem, email: str, password: str) -> None:
+    """Test setup for journeys after the first login (tested on its own): wait for the
+    auth-service to open the guardian's account, then set its password directly."""
+    auth = system.runtime("auth")
+    for _ in range(100):
+        async with auth.database.transaction() as session:
+            account = await session.scalar(select(Account).where(Account.email == email))  # type: ignore[arg-type]
+            if account is not None:
+                account.password_hash = await hash_password(password)
+                session.add(account)
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no account opened for {email}")

@@ -21,6 +21,7 @@ from marelle_gateway import (
     pages,
     password_change_pages,
     password_pages,
+    portal_records,
     portal_session,
 )
 from marelle_gateway.accounts import AuthClient
@@ -251,5 +252,6 @@ def create_gateway_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(password_pages.router)
     app.include_router(password_change_pages.router)
     app.include_router(portal_session.router)
+    app.include_router(portal_records.router)
     app.include_router(backoffice.router)
     return app
