@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
 
 from marelle_billing.service import definition
-from marelle_contracts import HouseholdCreated, TenantCreated
+from marelle_contracts import HouseholdCreated, HouseholdErased, QuotientChanged, TenantCreated
 from marelle_testkit.databases import sqlite_url
 from marelle_testkit.plugin import ServiceUnderTest, service_under_test
 from marelle_testkit.tokens import TokenFactory
@@ -60,3 +61,39 @@ async def test_the_tenant_read_model_follows_the_family_service(
     )
     known = (await billing.client.get("/tenant", headers=agent)).json()
     assert known == {"id": str(tenant_id), "slug": "albi", "name": "Mairie d'Albi"}
+
+
+async def test_the_quotient_follows_the_family_service_and_an_erasure_removes_the_names(
+    billing: ServiceUnderTest, tokens: TokenFactory
+) -> None:
+    tenant_id, household_id = uuid4(), uuid4()
+    await billing.deliver(
+        HouseholdCreated(household_id=household_id, family_number="000009", name="Famille Bon"),
+        tenant_id=tenant_id,
+        key=household_id,
+    )
+    await billing.deliver(
+        QuotientChanged(
+            household_id=household_id,
+            quotient=640,
+            valid_until=date(2027, 8, 31),
+            benefits_scheme="caf",
+        ),
+        tenant_id=tenant_id,
+        key=household_id,
+    )
+    agent = tokens.headers(roles=["agent"], tenant_id=tenant_id)
+    account = (await billing.client.get(f"/accounts/{household_id}", headers=agent)).json()
+    assert (account["quotient"], account["quotient_valid_until"]) == (640, "2027-08-31")
+
+    await billing.deliver(
+        HouseholdErased(household_id=household_id, family_number="000009"),
+        tenant_id=tenant_id,
+        key=household_id,
+    )
+    account = (await billing.client.get(f"/accounts/{household_id}", headers=agent)).json()
+    assert (account["name"], account["family_number"], account["quotient"]) == (
+        "Foyer effacé",
+        "000009",
+        None,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import Column, UniqueConstraint
@@ -32,6 +32,9 @@ class BillingAccount(BillingModel, table=True):
     family_number: str = Field(max_length=20)
     name: str = Field(max_length=200)
     balance_cents: int = Field(default=0)
+    # The family quotient tariffs are computed from (read model of family.quotient.changed).
+    quotient: int | None = Field(default=None)
+    quotient_valid_until: date | None = Field(default=None)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )

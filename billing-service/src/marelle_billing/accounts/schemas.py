@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -13,3 +14,5 @@ class AccountOut(BaseModel):
     family_number: str
     name: str
     balance_cents: int
+    quotient: int | None = None
+    quotient_valid_until: date | None = None

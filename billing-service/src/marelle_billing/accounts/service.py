@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,26 @@ class AccountService:
                 id=household_id, tenant_id=tenant_id, family_number=family_number, name=name
             )
         )
+
+    async def quotient_changed(
+        self, household_id: UUID, quotient: int | None, valid_until: date | None
+    ) -> None:
+        account = await self.accounts.get_any_tenant(household_id)
+        if account is None:
+            return  # the household fact comes first on the same key; nothing to update
+        account.quotient = quotient
+        account.quotient_valid_until = valid_until
+        await self.accounts.add(account)
+
+    async def household_erased(self, household_id: UUID, erased_name: str) -> None:
+        """RGPD erasure: the account keeps its family number and amounts, not the names."""
+        account = await self.accounts.get_any_tenant(household_id)
+        if account is None:
+            return
+        account.name = erased_name
+        account.quotient = None
+        account.quotient_valid_until = None
+        await self.accounts.add(account)
 
     async def get_for(
         self, principal: Principal, tenant_id: UUID, account_id: UUID
