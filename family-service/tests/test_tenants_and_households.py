@@ -147,5 +147,7 @@ async def test_demo_seed_creates_the_demo_tenant_once(
     await definition.seed(family.runtime)
     tenant = (await family.client.get("/tenants/by-slug/demo")).json()
     assert tenant["name"] == "Mairie de Démonstration"
-    created = [e for e in await family.published() if e["type"] == "family.tenant.created"]
-    assert len(created) == 1
+    types = [e["type"] for e in await family.published()]
+    assert types.count("family.tenant.created") == 1
+    assert types.count("family.household.created") == 4
+    assert types.count("family.child.added") == 3

@@ -3,8 +3,12 @@ same service layer as real data (so their events are published like any other)."
 
 from __future__ import annotations
 
+from datetime import date
+
+from marelle_family.children.schemas import ChildIn, ContactIn
+from marelle_family.children.service import ChildService
 from marelle_family.guardians.schemas import GuardianIn
-from marelle_family.households.schemas import HouseholdCreate
+from marelle_family.households.schemas import HouseholdCreate, HouseholdPatch
 from marelle_family.households.service import HouseholdService
 from marelle_family.tenants.schemas import TenantCreate
 from marelle_family.tenants.service import TenantService
@@ -40,6 +44,67 @@ DEMO_HOUSEHOLDS = (
     ),
     HouseholdCreate(name="Famille Diallo"),
 )
+# Details and children of the demo households, by household name.
+DEMO_DETAILS = {
+    "Famille Martin": HouseholdPatch(
+        address_street="12 rue des Tilleuls",
+        postcode="69100",
+        city="Villeurbanne",
+        phone="0472000001",
+        quotient=620,
+        quotient_valid_until=date(2027, 8, 31),
+        benefits_scheme="caf",
+        benefits_number="1234567",
+    ),
+    "Famille Bernard": HouseholdPatch(
+        address_street="4 place de la Mairie", postcode="69100", city="Villeurbanne"
+    ),
+}
+DEMO_CHILDREN = {
+    "Famille Martin": (
+        ChildIn(
+            first_name="Léo",
+            last_name="Martin",
+            birth_date=date(2019, 4, 12),
+            school="École Jules Ferry",
+            level="CP",
+            school_year="2026-2027",
+            diet="sans_porc",
+            consent_photo=True,
+            consent_outings=True,
+            contacts=[
+                ContactIn(
+                    first_name="Monique",
+                    last_name="Martin",
+                    relationship="Grand-mère",
+                    phone="0612345678",
+                    pick_up=True,
+                    emergency=True,
+                )
+            ],
+        ),
+        ChildIn(
+            first_name="Jade",
+            last_name="Martin",
+            birth_date=date(2016, 11, 3),
+            school="École Jules Ferry",
+            level="CM1",
+            school_year="2026-2027",
+        ),
+    ),
+    "Famille Bernard": (
+        ChildIn(
+            first_name="Inès",
+            last_name="Bernard",
+            birth_date=date(2020, 6, 21),
+            school="École maternelle Les Lilas",
+            level="MS",
+            school_year="2026-2027",
+            diet="sans_viande",
+            pai=True,
+        ),
+    ),
+}
 
 
 async def seed_demo(runtime: ServiceRuntime) -> None:
@@ -49,6 +114,12 @@ async def seed_demo(runtime: ServiceRuntime) -> None:
             return
         tenant = await tenants.create(DEMO_TENANT)
         households = HouseholdService(session)
-        for household in DEMO_HOUSEHOLDS:
-            await households.create(tenant.id, household)
+        children = ChildService(session)
+        for data in DEMO_HOUSEHOLDS:
+            household = await households.create(tenant.id, data)
+            if data.name in DEMO_DETAILS:
+                details = DEMO_DETAILS[data.name].model_dump(exclude_unset=True)
+                await households.apply(household, details)
+            for child in DEMO_CHILDREN.get(data.name, ()):
+                await children.add(tenant, household.id, child)
     runtime.outbox_committed()
