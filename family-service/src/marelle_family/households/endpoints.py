@@ -7,14 +7,20 @@ from fastapi import Depends, Query
 
 from marelle_family.editing.schemas import EditOutcome
 from marelle_family.editing.service import RecordEditor
+from marelle_family.households.repository import (
+    SEARCH_MAX_LENGTH,
+    HouseholdFilters,
+    HouseholdRepository,
+)
 from marelle_family.households.schemas import (
     HouseholdCreate,
     HouseholdDetails,
+    HouseholdListing,
     HouseholdOut,
     HouseholdPatch,
-    HouseholdSummary,
 )
 from marelle_family.households.service import HouseholdService
+from marelle_kit.clock import utcnow
 from marelle_kit.errors import Problem
 from marelle_kit.security import OPERATOR, STAFF_ROLES, CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
@@ -36,15 +42,49 @@ async def create_household(
     return await service.view(await service.create(tenant_id, data))
 
 
-@staff.get("", response_model=list[HouseholdSummary])
+@staff.get("", response_model=list[HouseholdListing])
 async def list_households(
     tenant_id: TenantId,
     session: SessionDep,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=SEARCH_MAX_LENGTH,
+            description="Nom ou n° du foyer, nom ou e-mail d'un responsable, nom d'un enfant",
+        ),
+    ] = None,
+    school: Annotated[
+        str | None,
+        Query(max_length=SEARCH_MAX_LENGTH, description="École d'un enfant (contient)"),
+    ] = None,
+    not_validated: Annotated[
+        bool, Query(description="Au moins une fiche enfant n'est pas validée")
+    ] = False,
+    quotient_expired: Annotated[
+        bool, Query(description="Pas de quotient familial, ou sa validité est dépassée")
+    ] = False,
+    missing_email: Annotated[
+        bool, Query(description="Aucun responsable légal n'a d'adresse e-mail")
+    ] = False,
+    ids: Annotated[
+        list[UUID] | None,
+        Query(alias="id", max_length=100, description="Seulement ces foyers (100 au plus)"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[HouseholdSummary]:
-    households = await HouseholdService(session).list(tenant_id, limit=limit, offset=offset)
-    return [HouseholdSummary.model_validate(h) for h in households]
+) -> list[HouseholdListing]:
+    """The tenant's households, by name, searched and filtered for the back office."""
+    filters = HouseholdFilters(
+        ids=tuple(ids or ()),
+        q=q,
+        school=school,
+        not_validated=not_validated,
+        quotient_expired=quotient_expired,
+        missing_email=missing_email,
+    )
+    return await HouseholdRepository(session).search(
+        tenant_id, filters, today=utcnow().date(), limit=limit, offset=offset
+    )
 
 
 @members.get("/{household_id}", response_model=HouseholdOut)

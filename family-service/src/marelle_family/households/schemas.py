@@ -61,6 +61,20 @@ class HouseholdSummary(BaseModel):
     name: str
 
 
+class GuardianName(BaseModel):
+    rank: int
+    first_name: str
+    last_name: str
+
+
+class HouseholdListing(HouseholdSummary):
+    """A row of the staff's household list: the summary, who the guardians are, how many
+    children the household has."""
+
+    guardians: list[GuardianName] = Field(default_factory=list)
+    children_count: int = 0
+
+
 class HouseholdDetails(HouseholdSummary):
     address_street: str | None
     address_complement: str | None
