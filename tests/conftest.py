@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -11,6 +13,7 @@ from uuid import uuid4
 import pytest
 
 from marelle_testkit.databases import postgres_database
+from marelle_testkit.servers import servers_required
 from marelle_testkit.tokens import TokenFactory
 
 from whole_system import SERVICES, SmtpCatcher, base_env, serve_jwks
@@ -62,3 +65,34 @@ def smtp() -> Iterator[SmtpCatcher]:
         yield catcher
     finally:
         catcher.stop()
+
+
+CHROMIUM = os.environ.get("MARELLE_CHROMIUM", "/usr/bin/chromium")
+# This machine's network is closed: Chromium must not try to phone home (see the env notes).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[object]:
+    if not shutil.which(CHROMIUM):
+        if servers_required():
+            pytest.fail(f"Chromium not found at {CHROMIUM}", pytrace=False)
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            await chromium.close()

@@ -4,11 +4,7 @@ A screenshot of each page goes to docs/screenshots/."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import AsyncIterator
-from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -16,43 +12,11 @@ import sqlalchemy as sa
 
 from marelle_auth.seed import DEMO_STAFF_PASSWORD
 from marelle_mailing.models import Mail
-from marelle_testkit.servers import servers_required
 from marelle_testkit.tokens import TokenFactory
 
-from whole_system import RunningSystem, start_system
-
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-CHROMIUM = os.environ.get("MARELLE_CHROMIUM", "/usr/bin/chromium")
-# This machine's network is closed: Chromium must not try to phone home (see the env notes).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from whole_system import SCREENSHOTS, RunningSystem, start_system
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[object]:
-    if not shutil.which(CHROMIUM):
-        if servers_required():
-            pytest.fail(f"Chromium not found at {CHROMIUM}", pytrace=False)
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def last_link(system: RunningSystem, email: str) -> str | None:

@@ -53,6 +53,9 @@ class SmtpCatcher:
         self._controller.stop()
 
 
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
