@@ -1,6 +1,7 @@
 """A parent keeps the household's record by clicking (headless Chromium): edits the household's
-phone (applied at once), proposes a school change (a request); an agent accepts it from the
-back office's inbox and the parent sees it accepted. A screenshot of each page is kept."""
+phone (applied at once), attaches a document, proposes a school change (a request); an agent
+accepts it from the back office's inbox and the parent sees it accepted. A screenshot of each
+page is kept."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from whole_system import SCREENSHOTS, give_password, start_system
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Cantine&Mercredi7"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 async def test_a_parent_edits_the_record_and_an_agent_accepts_the_request(
@@ -36,6 +38,18 @@ async def test_a_parent_edits_the_record_and_an_agent_accepts_the_request(
         assert "Vos modifications sont enregistrées" in await page.content()
         assert "0478001122" in await page.content()
         await page.screenshot(path=SCREENSHOTS / "15-mon-foyer.png", full_page=True)
+
+        # A document for the household: the insurance certificate, as a PDF.
+        household_panel = page.locator("section", has_text="n° famille")
+        await household_panel.locator("summary", has_text="Documents").click()
+        await household_panel.get_by_label("Nom du document").fill("Attestation d'assurance")
+        await household_panel.get_by_label("Fichier").set_input_files(
+            files=[{"name": "assurance.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        )
+        await household_panel.get_by_role("button", name="Ajouter le document").click()
+        await page.wait_for_load_state()
+        assert "Le document est ajouté" in await page.content()
+        assert "Attestation d'assurance" in await page.content()
 
         await page.get_by_role("link", name="Mes enfants").click()
         await page.locator("summary", has_text="Scolarité").first.click()

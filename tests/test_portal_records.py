@@ -4,6 +4,7 @@ request followed in « Mes demandes »; the certification and the RGPD download.
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
 from marelle_testkit.tokens import TokenFactory
@@ -106,6 +107,36 @@ async def test_a_parent_edits_the_record_and_follows_the_requests(
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
         data = await system.client.get("/mon-foyer/mes-donnees.json")
         assert data.json()["household"]["phone"] == "0472000000"
+
+        # A document for the child, read back; a program disguised as a PDF is refused.
+        attached = await system.client.post(
+            "/mes-documents",
+            data={
+                "name": "Certificat médical de sport",
+                "person_kind": "child",
+                "person_id": ids["child"],
+                "csrf_token": csrf_of(household.text),
+            },
+            files={"file": ("certificat.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        )
+        children = await system.client.get(attached.headers["location"])
+        assert "Le document est ajouté" in children.text
+        link = re.search(r'href="(/mes-documents/[0-9a-f-]+)">Certificat', children.text)
+        assert link
+        document = await system.client.get(link.group(1))
+        assert document.content == b"%PDF-1.4\n%%EOF\n"
+        assert document.headers["content-disposition"].startswith("attachment;")
+        disguised = await system.client.post(
+            "/mes-documents",
+            data={
+                "name": "Facture",
+                "person_kind": "household",
+                "person_id": ids["household"],
+                "csrf_token": csrf_of(household.text),
+            },
+            files={"file": ("facture.pdf", b"MZ\x90\x00rest", "application/pdf")},
+        )
+        assert disguised.status_code == 422 and "PDF, JPEG et PNG" in disguised.text
 
         # Another household's child is out of reach from the portal too.
         other = await system.client.get(f"/mon-dossier/child.schooling/{UUID(int=7)}")

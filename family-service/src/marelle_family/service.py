@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter
 
 from marelle_family.children import endpoints as children
+from marelle_family.documents import endpoints as documents
 from marelle_family.editing import endpoints as editing
 from marelle_family.guardians import endpoints as guardians
 from marelle_family.households import endpoints as households
@@ -36,6 +37,7 @@ def routers() -> list[APIRouter]:
         privacy.members,
         privacy.supervisors,
         privacy.retention,
+        documents.members,
     ]
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 import json
 from uuid import UUID
 
-from fastapi import Depends, Response
+from fastapi import Depends, Request, Response
 
+from marelle_family.documents.service import store_for
 from marelle_family.households.schemas import HouseholdSummary
 from marelle_family.households.service import HouseholdService
 from marelle_family.privacy.erasure import erase_household, past_retention
@@ -68,11 +69,17 @@ async def export_pdf(
 
 @supervisors.post("/{household_id}/erasure", response_model=HouseholdSummary)
 async def erase(
-    household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
+    request: Request,
+    household_id: UUID,
+    principal: CurrentPrincipal,
+    tenant_id: TenantId,
+    session: SessionDep,
 ) -> HouseholdSummary:
     """Anonymise the household (managers and admins), once its balance is settled."""
     household = await HouseholdService(session).get_for(principal, tenant_id, household_id)
-    await erase_household(session, household)
+    store = store_for(request, session)
+    for document_id in await erase_household(session, household):
+        await store.delete(household.tenant_id, document_id)
     return HouseholdSummary.model_validate(household)
 
 

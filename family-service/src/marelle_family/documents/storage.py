@@ -1,0 +1,84 @@
+"""Where documents' bytes live, behind one interface: a local directory (embedded mode, outside
+any web root: files are named by id, never by the uploaded name) or the service's database
+(distributed mode: every replica sees the same bytes, committed with the metadata)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+from typing import Protocol
+from uuid import UUID
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from marelle_family.models import DocumentBlob
+
+
+class DocumentStore(Protocol):
+    async def put(self, tenant_id: UUID, document_id: UUID, data: bytes) -> None: ...
+
+    async def get(self, tenant_id: UUID, document_id: UUID) -> bytes | None: ...
+
+    async def delete(self, tenant_id: UUID, document_id: UUID) -> None: ...
+
+
+class LocalDirectoryStore:
+    """One file per document under ``<root>/<tenant id>/``, written atomically (temporary file,
+    then rename). The metadata row is written first in the request's transaction; should that
+    transaction roll back after the file was written, the file stays unreferenced (harmless,
+    never served: documents are served by id from their row)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, tenant_id: UUID, document_id: UUID) -> Path:
+        return self.root / str(tenant_id) / str(document_id)
+
+    async def put(self, tenant_id: UUID, document_id: UUID, data: bytes) -> None:
+        await asyncio.to_thread(self._write, self._path(tenant_id, document_id), data)
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    async def get(self, tenant_id: UUID, document_id: UUID) -> bytes | None:
+        path = self._path(tenant_id, document_id)
+        try:
+            return await asyncio.to_thread(path.read_bytes)
+        except FileNotFoundError:
+            return None
+
+    async def delete(self, tenant_id: UUID, document_id: UUID) -> None:
+        await asyncio.to_thread(self._path(tenant_id, document_id).unlink, missing_ok=True)
+
+
+class DatabaseStore:
+    """The bytes in the ``documentblob`` table, in the request's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def put(self, tenant_id: UUID, document_id: UUID, data: bytes) -> None:
+        self.session.add(DocumentBlob(id=document_id, data=data))
+        await self.session.flush()
+
+    async def get(self, tenant_id: UUID, document_id: UUID) -> bytes | None:
+        blob = await self.session.get(DocumentBlob, document_id)
+        return blob.data if blob is not None else None
+
+    async def delete(self, tenant_id: UUID, document_id: UUID) -> None:
+        await self.session.execute(delete(DocumentBlob).where(col(DocumentBlob.id) == document_id))
