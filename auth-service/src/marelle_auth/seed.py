@@ -22,7 +22,9 @@ async def start_auth(runtime: ServiceRuntime) -> None:
         await KeyRing(session).ensure_active()
     platform = runtime.settings.platform
     store: FailureStore = (
-        RedisFailureStore(Redis.from_url(platform.redis_url))
+        RedisFailureStore(
+            Redis.from_url(platform.redis_url), prefix=f"{platform.redis_key_prefix}login:"
+        )
         if platform.mode is Mode.DISTRIBUTED and platform.redis_url
         else InProcessFailureStore()
     )

@@ -105,7 +105,10 @@ def create_gateway_app(settings: GatewaySettings | None = None) -> FastAPI:
             limiter: RateLimiter
             if platform.mode is Mode.DISTRIBUTED and redis is not None:
                 limiter = RedisRateLimiter(
-                    redis, settings.rate_limit_requests, settings.rate_limit_window_seconds
+                    redis,
+                    settings.rate_limit_requests,
+                    settings.rate_limit_window_seconds,
+                    prefix=f"{platform.redis_key_prefix}rl:",
                 )
             else:
                 limiter = InProcessRateLimiter(

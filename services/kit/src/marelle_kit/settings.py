@@ -27,6 +27,9 @@ class PlatformSettings(BaseSettings):
     kafka_bootstrap_servers: str | None = None
     kafka_partitions: int = 4
     kafka_topic_prefix: str = ""
+    # Prefix of every Redis key (login counters, rate limits, sessions): several deployments,
+    # or test runs, can share one Redis without seeing each other's counters.
+    redis_key_prefix: str = "marelle:"
     redis_url: str | None = None
     jwks_url: str | None = None
     token_issuer: str = "marelle"  # noqa: S105 - a name, not a secret
