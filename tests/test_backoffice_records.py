@@ -259,3 +259,55 @@ async def test_an_agent_keeps_a_household_record_and_decides_the_familys_request
         assert "Refusée" in shown and "Motif : Joignez l'attestation CAF de 2026." in shown
         assert "Acceptée" in shown
         assert "Demandes</a>" in shown and "en attente)" not in shown
+
+
+async def test_a_manager_imports_families_and_erases_one_past_retention(
+    embedded_env: dict[str, str],
+) -> None:
+    async with start_system(embedded_env) as system:
+        page = await login(system, "admin@demo.test", DEMO_STAFF_PASSWORD, page_path="/admin")
+        importer = await system.client.get("/admin/import")
+        assert importer.status_code == 200
+        content = (
+            b"ref_foyer;nom_foyer;rl1_nom;rl1_prenom;rl1_email;enfant_nom;enfant_prenom;"
+            b"enfant_date_naissance\n"
+            b"K1;Famille Keller;Keller;Anna;anna.keller@exemple.fr;Keller;Max;04/07/2019\n"
+            b"K2;Famille Bad;Bad;Bob;pas-une-adresse;Bad;Bo;31/02/2019\n"
+        )
+        refused = await system.client.post(
+            "/admin/import",
+            data={"csrf_token": csrf_of(importer.text), "real_run": "on"},
+            files={"file": ("export.csv", content, "text/csv")},
+        )
+        assert refused.status_code == 422
+        assert "Lignes refusées" in refused.text and "rl1_email" in refused.text
+        good = content.split(b"K2;")[0]
+        simulated = await system.client.post(
+            "/admin/import",
+            data={"csrf_token": csrf_of(importer.text)},
+            files={"file": ("export.csv", good, "text/csv")},
+        )
+        assert "Simulation réussie : 1 foyer(s) et 1 enfant(s)" in words(simulated)
+        imported = await system.client.post(
+            "/admin/import",
+            data={"csrf_token": csrf_of(importer.text), "real_run": "on"},
+            files={"file": ("export.csv", good, "text/csv")},
+        )
+        assert "Import terminé : 1 foyer(s) et 1 enfant(s)" in words(imported)
+        found = await system.client.get("/admin/foyers", params={"q": "Keller"})
+        assert "Famille Keller" in found.text and "Famille Bad" not in found.text
+
+        personal = await system.client.get("/admin/donnees-personnelles")
+        assert personal.status_code == 200 and "Dernières consultations" in personal.text
+        household_id = re.search(rf'href="/admin/foyers/({UUID_PATTERN})"', found.text)
+        assert household_id
+        erased = await system.client.post(
+            f"/admin/foyers/{household_id.group(1)}/effacement",
+            data={"csrf_token": csrf_of(personal.text)},
+        )
+        assert "Le foyer a été effacé" in (await follow(system, erased)).text
+        assert (
+            "Foyer effacé"
+            in (await system.client.get(f"/admin/foyers/{household_id.group(1)}")).text
+        )
+        assert page.status_code == 200

@@ -11,6 +11,7 @@ from marelle_family.documents import endpoints as documents
 from marelle_family.editing import endpoints as editing
 from marelle_family.guardians import endpoints as guardians
 from marelle_family.households import endpoints as households
+from marelle_family.imports import endpoints as imports
 from marelle_family.models import events, metadata
 from marelle_family.privacy import consumers as privacy_consumers
 from marelle_family.privacy import endpoints as privacy
@@ -38,6 +39,7 @@ def routers() -> list[APIRouter]:
         privacy.supervisors,
         privacy.retention,
         documents.members,
+        imports.supervisors,
     ]
 
 

@@ -15,7 +15,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import aiohttp
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -75,6 +75,27 @@ class StaffContext:
             ) as response:
                 body = await response.json(content_type=None) if response.status != 204 else None
                 return response.status, body
+        except (aiohttp.ClientError, TimeoutError, ValueError):
+            return 503, {"detail": "Le service est momentanément injoignable."}
+
+    async def upload(
+        self, service: str, path: str, form: aiohttp.FormData, params: QueryParams | None = None
+    ) -> tuple[int, Any]:
+        """A multipart POST (files) to a service, with the staff member's token."""
+        settings: GatewaySettings = self.request.app.state.settings
+        session: aiohttp.ClientSession = self.request.app.state.proxy.session
+        try:
+            async with session.post(
+                f"{settings.upstream(service)}{path}",
+                data=form,
+                params=params,
+                headers={
+                    "Authorization": f"Bearer {self.token}",
+                    TENANT_HEADER: str(self.tenant.id),
+                },
+                timeout=aiohttp.ClientTimeout(total=max(settings.proxy_timeout, 60)),
+            ) as response:
+                return response.status, await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError):
             return 503, {"detail": "Le service est momentanément injoignable."}
 
@@ -1125,3 +1146,85 @@ async def unlock(
     message = "Le compte est débloqué." if status == 204 else "Le déblocage n'a pas abouti."
     query = urlencode({"email": email, "message": message})
     return RedirectResponse(f"/admin/comptes?{query}", status_code=303)
+
+
+IMPORT_LIMIT = 5 * 1024 * 1024
+
+
+@router.get("/import", response_model=None)
+async def import_page(request: Request) -> Response:
+    ctx = await staff_context(request)
+    if not isinstance(ctx, StaffContext):
+        return ctx
+    if not ctx.roles & JOURNAL_ROLES:
+        return ctx.error(403, "Accès réservé", "L'import est réservé aux responsables.")
+    return ctx.page("admin_import.html")
+
+
+@router.post("/import", response_model=None)
+async def import_file(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    csrf_token: CsrfField = None,
+    real_run: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Households and children from the former software's CSV: a dry run first (the default),
+    then the real import; any rejected row means nothing is imported."""
+    ctx = await staff_context(request)
+    if not isinstance(ctx, StaffContext):
+        return ctx
+    if not ctx.roles & JOURNAL_ROLES:
+        return ctx.error(403, "Accès réservé", "L'import est réservé aux responsables.")
+    if not _csrf_ok(request, csrf_token):
+        return ctx.page("admin_import.html", 400, errors={"": FORM_EXPIRED})
+    form = aiohttp.FormData()
+    form.add_field(
+        "file", await file.read(IMPORT_LIMIT + 1), filename=file.filename or "import.csv"
+    )
+    dry_run = real_run != "on"
+    status, body = await ctx.upload(
+        "family", "/imports/households", form, params={"dry_run": str(dry_run).lower()}
+    )
+    if status == 200:
+        return ctx.page("admin_import.html", report=body)
+    if status == 422 and isinstance(body, dict) and "rejected" in body:
+        return ctx.page("admin_import.html", 422, report=body, dry_run=dry_run)
+    return ctx.page("admin_import.html", _failure_status(status), errors=_errors(body))
+
+
+@router.get("/donnees-personnelles", response_model=None)
+async def personal_data(request: Request, fait: str = "") -> Response:
+    """RGPD follow-up: households kept past the retention period (with erasure) and the
+    latest reads of children's records."""
+    ctx = await staff_context(request)
+    if not isinstance(ctx, StaffContext):
+        return ctx
+    if not ctx.roles & JOURNAL_ROLES:
+        return ctx.error(403, "Accès réservé", "Cette page est réservée aux responsables.")
+    status, expired = await ctx.call("GET", "family", "/retention/households")
+    log_status, reads = await ctx.call("GET", "family", "/access-log", params={"limit": "100"})
+    return ctx.page(
+        "admin_personal_data.html",
+        expired=expired if status == 200 else [],
+        reads=reads if log_status == 200 else [],
+        done=fait,
+    )
+
+
+@router.post("/foyers/{household_id}/effacement", response_model=None)
+async def erase_household(
+    request: Request, household_id: UUID, csrf_token: CsrfField = None
+) -> Response:
+    ctx = await staff_context(request)
+    if not isinstance(ctx, StaffContext):
+        return ctx
+    if not _csrf_ok(request, csrf_token):
+        return ctx.error(400, "Formulaire expiré", FORM_EXPIRED)
+    status, body = await ctx.call("POST", "family", f"/households/{household_id}/erasure")
+    if status == 200:
+        return RedirectResponse("/admin/donnees-personnelles?fait=efface", status_code=303)
+    return ctx.error(
+        _failure_status(status),
+        "Effacement impossible",
+        str((body or {}).get("detail", "L'effacement n'a pas abouti.")),
+    )

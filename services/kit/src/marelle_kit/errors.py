@@ -95,7 +95,8 @@ _VALIDATION_MESSAGES = {
 }
 
 
-def _message(error: Any) -> str:
+def validation_message(error: Any) -> str:
+    """The French message of one pydantic error (its dict from ``errors()``)."""
     if error.get("type") == "value_error":
         # Our validators raise ValueError with a French message; pydantic prefixes it.
         text = str(error.get("msg", "")).removeprefix("Value error, ")
@@ -111,7 +112,7 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
             {
                 "field": ".".join(location),
                 "code": str(error.get("type", "invalid")),
-                "message": _message(error),
+                "message": validation_message(error),
             }
         )
     return errors
