@@ -297,6 +297,32 @@ async def test_a_manager_imports_families_and_erases_one_past_retention(
         found = await system.client.get("/admin/foyers", params={"q": "Keller"})
         assert "Famille Keller" in found.text and "Famille Bad" not in found.text
 
+        # Staff attach a document to the imported household and read it back.
+        keller = re.search(rf'href="(/admin/foyers/{UUID_PATTERN})"', found.text)
+        assert keller
+        record = await system.client.get(keller.group(1))
+        child_option = re.search(r'<option value="(child:[0-9a-f-]+)">Max Keller', record.text)
+        assert child_option
+        attached = await system.client.post(
+            f"{keller.group(1)}/documents",
+            data={
+                "csrf_token": csrf_of(record.text),
+                "person": child_option.group(1),
+                "name": "Fiche sanitaire signée",
+            },
+            files={"file": ("fiche.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        )
+        record = await follow(system, attached)
+        link = re.search(rf'href="({keller.group(1)}/documents/{UUID_PATTERN})">Fiche', record.text)
+        assert link and "Max Keller" in record.text
+        assert (await system.client.get(link.group(1))).content == b"%PDF-1.4\n%%EOF\n"
+        disguised = await system.client.post(
+            f"{keller.group(1)}/documents",
+            data={"csrf_token": csrf_of(record.text), "person": child_option.group(1), "name": "X"},
+            files={"file": ("x.pdf", b"<script>", "application/pdf")},
+        )
+        assert disguised.status_code == 415 and "PDF, JPEG et PNG" in text(disguised)
+
         personal = await system.client.get("/admin/donnees-personnelles")
         assert personal.status_code == 200 and "Dernières consultations" in personal.text
         household_id = re.search(rf'href="/admin/foyers/({UUID_PATTERN})"', found.text)

@@ -678,10 +678,15 @@ async def _household_page(
         for person in [*household.get("guardians", []), *household.get("children", [])]
     }
     views = [request_view(r, diets, names) for r in requests] if listed == 200 else []
+    documents_status, documents = await ctx.call(
+        "GET", "family", f"/households/{household_id}/documents"
+    )
     return ctx.page(
         "admin_household.html",
         status_code,
         household=household,
+        documents=documents if documents_status == 200 else [],
+        people=names,
         requests=views,
         requests_unavailable=listed != 200,
         pending=sum(1 for r in views if r.status == "pending"),
@@ -1228,3 +1233,65 @@ async def erase_household(
         "Effacement impossible",
         str((body or {}).get("detail", "L'effacement n'a pas abouti.")),
     )
+
+
+@router.post("/foyers/{household_id}/documents", response_model=None)
+async def add_document(
+    request: Request,
+    household_id: UUID,
+    file: Annotated[UploadFile, File()],
+    csrf_token: CsrfField = None,
+    person: Annotated[str, Form(max_length=60)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    description: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    ctx = await staff_context(request)
+    if not isinstance(ctx, StaffContext):
+        return ctx
+    if not _csrf_ok(request, csrf_token):
+        return await _household_page(ctx, household_id, 400, errors={"": FORM_EXPIRED})
+    kind, _, person_id = person.partition(":")
+    form = aiohttp.FormData()
+    form.add_field("file", await file.read(IMPORT_LIMIT + 1), filename=file.filename or "document")
+    form.add_field("name", name)
+    if description:
+        form.add_field("description", description)
+    form.add_field("person_kind", kind)
+    form.add_field("person_id", person_id)
+    status, body = await ctx.upload("family", f"/households/{household_id}/documents", form)
+    if status == 201:
+        return RedirectResponse(f"/admin/foyers/{household_id}#documents", status_code=303)
+    problems = _errors(body)
+    message = " ".join(dict.fromkeys(m for m in problems.values() if m))
+    return await _household_page(
+        ctx, household_id, _failure_status(status), errors={"": f"Document refusé : {message}"}
+    )
+
+
+@router.get("/foyers/{household_id}/documents/{document_id}", response_model=None)
+async def read_document(request: Request, household_id: UUID, document_id: UUID) -> Response:
+    ctx = await staff_context(request)
+    if not isinstance(ctx, StaffContext):
+        return ctx
+    settings: GatewaySettings = request.app.state.settings
+    session: aiohttp.ClientSession = request.app.state.proxy.session
+    try:
+        async with session.get(
+            f"{settings.upstream('family')}/households/{household_id}/documents/{document_id}/content",
+            headers={"Authorization": f"Bearer {ctx.token}", TENANT_HEADER: str(ctx.tenant.id)},
+            timeout=aiohttp.ClientTimeout(total=max(settings.proxy_timeout, 60)),
+        ) as response:
+            if response.status != 200:
+                return ctx.error(404, "Document introuvable", "Ce document n'existe pas.")
+            return Response(
+                await response.read(),
+                media_type=response.headers.get("Content-Type", "application/octet-stream"),
+                headers={
+                    "Content-Disposition": response.headers.get(
+                        "Content-Disposition", "attachment"
+                    ),
+                    "Cache-Control": "private, no-store",
+                },
+            )
+    except (aiohttp.ClientError, TimeoutError):
+        return ctx.error(503, "Service indisponible", "Le service est momentanément injoignable.")
