@@ -337,3 +337,37 @@ async def test_a_manager_imports_families_and_erases_one_past_retention(
             in (await system.client.get(f"/admin/foyers/{household_id.group(1)}")).text
         )
         assert page.status_code == 200
+
+
+async def test_an_admin_chooses_what_families_change_directly_and_the_diets_served(
+    embedded_env: dict[str, str],
+) -> None:
+    async with start_system(embedded_env) as system:
+        agent = await login(system, "agent@demo.test", DEMO_STAFF_PASSWORD, page_path="/admin")
+        assert 'href="/admin/reglages"' not in agent.text
+        assert (await system.client.get("/admin/reglages")).status_code == 403
+        await system.client.post("/deconnexion", data={"csrf_token": csrf_of(agent.text)})
+
+        await login(system, "admin@demo.test", DEMO_STAFF_PASSWORD, page_path="/admin")
+        page = await system.client.get("/admin/reglages")
+        assert page.status_code == 200 and "sans_porc = Sans porc" in text(page)
+        modes = dict(re.findall(r'name="(mode-[a-z.]+)" value="(\w+)"[^>]*checked', page.text))
+        assert modes["mode-child.schooling"] == "request"
+        modes["mode-child.schooling"] = "direct"
+        saved = await system.client.post(
+            "/admin/reglages",
+            data={
+                **modes,
+                "diets": "sans_porc = Sans porc\nsans_viande = Sans viande\nbio = Tout bio",
+                "csrf_token": csrf_of(page.text),
+            },
+        )
+        page = await follow(system, saved)
+        assert "Les réglages sont enregistrés" in page.text and "bio = Tout bio" in text(page)
+        assert re.search(r'name="mode-child.schooling" value="direct"[^>]*checked', page.text)
+
+        bad = await system.client.post(
+            "/admin/reglages",
+            data={**modes, "diets": "Sans Porc!", "csrf_token": csrf_of(page.text)},
+        )
+        assert bad.status_code == 422 and "minuscules" in text(bad)

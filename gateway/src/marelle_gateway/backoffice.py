@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 
 from marelle_gateway.csrf import CSRF_FIELD, CsrfProtection
 from marelle_gateway.pages import page_tenant, render_form
+from marelle_gateway.portal_forms import GROUPS as PORTAL_GROUPS
 from marelle_gateway.portal_session import current_session, fresh_access_token, render_login
 from marelle_gateway.settings import GatewaySettings
 from marelle_gateway.tenants import TenantInfo
@@ -1295,3 +1296,76 @@ async def read_document(request: Request, household_id: UUID, document_id: UUID)
             )
     except (aiohttp.ClientError, TimeoutError):
         return ctx.error(503, "Service indisponible", "Le service est momentanément injoignable.")
+
+
+SETTING_ROLES = frozenset({"admin", "operator"})
+GROUP_LABELS = {
+    group: f"{TARGET_LABELS[group.split('.')[0]]} — {title}"
+    for group, title in [
+        *((group, title) for group, (title, _fields) in PORTAL_GROUPS.items()),
+        ("child.contacts", "Personnes autorisées et à prévenir"),
+    ]
+}
+
+
+async def _settings_page(
+    ctx: StaffContext,
+    status_code: int = 200,
+    *,
+    errors: dict[str, str] | None = None,
+    done: str = "",
+) -> Response:
+    status, rules = await ctx.call("GET", "family", "/settings/records")
+    if status != 200:
+        return ctx.unreachable(status, "Réglages introuvables")
+    return ctx.page(
+        "admin_settings.html",
+        status_code,
+        rules=rules,
+        group_labels=GROUP_LABELS,
+        diets_text="\n".join(f"{code} = {label}" for code, label in rules["diets"].items()),
+        errors=errors or {},
+        done=done,
+    )
+
+
+@router.get("/reglages", response_model=None)
+async def settings_page(request: Request, fait: str = "") -> Response:
+    """The town's choices for records: which field groups parents change directly, and the
+    diets its kitchens serve (administrators)."""
+    ctx = await staff_context(request)
+    if not isinstance(ctx, StaffContext):
+        return ctx
+    if not ctx.roles & SETTING_ROLES:
+        return ctx.error(403, "Accès réservé", "Les réglages sont réservés aux administrateurs.")
+    return await _settings_page(ctx, done=fait)
+
+
+@router.post("/reglages", response_model=None)
+async def save_settings(request: Request) -> Response:
+    ctx = await staff_context(request)
+    if not isinstance(ctx, StaffContext):
+        return ctx
+    if not ctx.roles & SETTING_ROLES:
+        return ctx.error(403, "Accès réservé", "Les réglages sont réservés aux administrateurs.")
+    form = await request.form()
+    if not _csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
+        return await _settings_page(ctx, 400, errors={"": FORM_EXPIRED})
+    diets: dict[str, str] = {}
+    for line in str(form.get("diets", ""))[:5000].splitlines():
+        code, _, label = line.partition("=")
+        if code.strip():
+            diets[code.strip()] = label.strip() or code.strip()
+    editing = {
+        group: str(form.get(f"mode-{group}"))
+        for group in GROUP_LABELS
+        if form.get(f"mode-{group}") in ("direct", "request")
+    }
+    status, body = await ctx.call(
+        "PUT", "family", "/settings/records", json={"diets": diets, "editing": editing}
+    )
+    if status == 200:
+        return RedirectResponse("/admin/reglages?fait=1", status_code=303)
+    problems = _errors(body)
+    message = " ".join(dict.fromkeys(m for m in problems.values() if m))
+    return await _settings_page(ctx, _failure_status(status), errors={"": message})
