@@ -316,6 +316,8 @@ async def test_a_manager_imports_families_and_erases_one_past_retention(
         link = re.search(rf'href="({keller.group(1)}/documents/{UUID_PATTERN})">Fiche', record.text)
         assert link and "Max Keller" in record.text
         assert (await system.client.get(link.group(1))).content == b"%PDF-1.4\n%%EOF\n"
+        export = await system.client.get(f"{keller.group(1)}/export.json")
+        assert export.json()["household"]["children"][0]["first_name"] == "Max"
         disguised = await system.client.post(
             f"{keller.group(1)}/documents",
             data={"csrf_token": csrf_of(record.text), "person": child_option.group(1), "name": "X"},

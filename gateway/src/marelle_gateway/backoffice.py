@@ -1271,6 +1271,20 @@ async def add_document(
 
 @router.get("/foyers/{household_id}/documents/{document_id}", response_model=None)
 async def read_document(request: Request, household_id: UUID, document_id: UUID) -> Response:
+    return await _family_download(
+        request, f"/households/{household_id}/documents/{document_id}/content"
+    )
+
+
+@router.get("/foyers/{household_id}/export.{extension}", response_model=None)
+async def export_household(request: Request, household_id: UUID, extension: str) -> Response:
+    """Everything held on the household (RGPD access request received by the town)."""
+    if extension not in ("pdf", "json"):
+        return RedirectResponse(f"/admin/foyers/{household_id}", status_code=303)
+    return await _family_download(request, f"/households/{household_id}/export.{extension}")
+
+
+async def _family_download(request: Request, path: str) -> Response:
     ctx = await staff_context(request)
     if not isinstance(ctx, StaffContext):
         return ctx
@@ -1278,7 +1292,7 @@ async def read_document(request: Request, household_id: UUID, document_id: UUID)
     session: aiohttp.ClientSession = request.app.state.proxy.session
     try:
         async with session.get(
-            f"{settings.upstream('family')}/households/{household_id}/documents/{document_id}/content",
+            f"{settings.upstream('family')}{path}",
             headers={"Authorization": f"Bearer {ctx.token}", TENANT_HEADER: str(ctx.tenant.id)},
             timeout=aiohttp.ClientTimeout(total=max(settings.proxy_timeout, 60)),
         ) as response:
