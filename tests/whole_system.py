@@ -21,12 +21,15 @@ from pathlib import Path
 import httpx
 import uvicorn
 from aiosmtpd.controller import Controller
+from celery.contrib.testing.worker import start_worker
 from fastapi import FastAPI
 from sqlmodel import select
 
 from marelle_auth.models import Account
 from marelle_auth.passwords.hashing import hash_password
 from marelle_embedded import runner
+from marelle_mailing.mails.celery_delivery import make_celery
+from marelle_mailing.settings import MailingSettings
 from marelle_testkit.tokens import TokenFactory
 
 SERVICES = ("auth", "family", "booking", "billing", "mailing")
@@ -118,6 +121,7 @@ class RunningSystem:
 async def start_system(env: dict[str, str]) -> AsyncIterator[RunningSystem]:
     with environment(env):
         system = runner.build_system()
+        mail_workers = celery_mail_workers(env)
     await runner.prepare(system)
     ready, stop = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(runner.serve(system, ready, stop))
@@ -127,10 +131,23 @@ async def start_system(env: dict[str, str]) -> AsyncIterator[RunningSystem]:
         task.result()
     async with httpx.AsyncClient(base_url=system.portal_url, timeout=10) as client:
         try:
-            yield RunningSystem(system.portal_url, client, system, Path(env["MARELLE_DATA_DIR"]))
+            with mail_workers:
+                yield RunningSystem(
+                    system.portal_url, client, system, Path(env["MARELLE_DATA_DIR"])
+                )
         finally:
             stop.set()
             await asyncio.wait_for(task, timeout=30)
+
+
+def celery_mail_workers(env: dict[str, str]) -> contextlib.AbstractContextManager[object]:
+    """Distributed mode sends mails through Celery: a worker thread, as `celery worker` would
+    run, on this run's own queue (read with the environment in place)."""
+    settings = MailingSettings()
+    if settings.resolved_delivery != "celery" or not settings.platform.redis_url:
+        return contextlib.nullcontext()
+    app = make_celery(settings.platform.redis_url, settings.celery_queue, settings)
+    return start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING")
 
 
 def base_env(data_dir: Path) -> dict[str, str]:

@@ -74,6 +74,9 @@ for service in "${SERVICES[@]}"; do
   start "$service-api" "$UV" run --quiet python -m "marelle_$service" api
   start "$service-worker" "$UV" run --quiet python -m "marelle_$service" worker
 done
+# Mails leave through Celery workers (Redis as broker), with retries and back-off.
+start mailing-celery "$UV" run --quiet celery -A marelle_mailing.mails.celery_worker worker \
+  --loglevel=INFO --concurrency=2
 export MARELLE_GATEWAY_PORT="$BASE"
 start gateway "$UV" run --quiet python -m marelle_gateway
 

@@ -20,6 +20,7 @@ from marelle_contracts import PasswordResetRequested, TenantCreated
 from marelle_kit.clock import utcnow
 from marelle_kit.events import EventEnvelope
 from marelle_kit.ids import new_id
+from marelle_mailing.mails.celery_delivery import deliver_one
 from marelle_mailing.mails.delivery import LocalMailbox, MailDispatcher, SmtpSender
 from marelle_mailing.models import Mail
 from marelle_mailing.service import definition
@@ -201,3 +202,40 @@ async def test_a_locked_account_is_told_when_it_opens_again(mailing: ServiceUnde
     assert mail.subject == "Mairie de Lavaur — accès à votre compte suspendu"
     assert "23/11/2026 à 10:30" in mail.text  # Paris time
     assert "mot de passe oublié" in mail.text
+
+
+async def test_a_celery_task_sends_once_retries_with_back_off_and_fails_with_its_reason(
+    mailing: ServiceUnderTest,
+) -> None:
+    """What a Celery worker runs for one mail (distributed mode); the end-to-end test runs the
+    worker itself against Redis."""
+    await mailing.deliver(reset_requested(), tenant_id=TENANT, key="k")
+    [mail] = await mails(mailing)
+    url = str(mailing.runtime.database.url)
+    unreachable = MailingSettings(
+        database_url=url, smtp_host="127.0.0.1", smtp_port=free_port(), max_delivery_attempts=2
+    )
+    outcome, delay = await deliver_one(unreachable, mail.id)
+    assert (outcome, delay) == ("retry", timedelta(seconds=30))
+    [mail] = await mails(mailing)
+    assert mail.status == "queued" and mail.attempts == 1 and mail.last_error
+    assert mail.next_attempt_at > utcnow() + timedelta(minutes=15)  # left to Celery's retry
+    assert (await deliver_one(unreachable, mail.id))[0] == "failed"
+
+    async with mailing.runtime.database.transaction() as session:
+        await session.execute(sa.update(Mail).values(status="queued", attempts=0))
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        reachable = MailingSettings(database_url=url, smtp_host="127.0.0.1", smtp_port=port)
+        assert (await deliver_one(reachable, mail.id))[0] == "sent"
+        # The same task delivered twice (acks late) sends nothing more.
+        assert (await deliver_one(reachable, mail.id))[0] == "done"
+        for _ in range(50):
+            if inbox.messages:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1

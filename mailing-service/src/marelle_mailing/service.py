@@ -10,6 +10,7 @@ from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
 from marelle_kit.tenant_directory import tenant_directory_router
 from marelle_mailing.mails import consumers as mail_consumers
 from marelle_mailing.mails import endpoints as mails
+from marelle_mailing.mails.celery_delivery import CeleryHandOver
 from marelle_mailing.mails.delivery import MailDispatcher, sender_for
 from marelle_mailing.models import events, metadata, tenants
 from marelle_mailing.settings import MailingSettings
@@ -22,7 +23,10 @@ def routers() -> list[APIRouter]:
 async def deliver_mails(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
     assert isinstance(settings, MailingSettings)
-    await MailDispatcher(runtime.database, settings, sender_for(settings)).run()
+    if settings.resolved_delivery == "celery":
+        await CeleryHandOver(runtime.database, settings).run()
+    else:
+        await MailDispatcher(runtime.database, settings, sender_for(settings)).run()
 
 
 definition = ServiceDefinition(

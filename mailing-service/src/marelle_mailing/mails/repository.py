@@ -32,6 +32,11 @@ class MailRepository:
             )
         )
 
+    async def lock(self, mail_id: UUID) -> Mail | None:
+        return await self.session.scalar(
+            select(Mail).where(col(Mail.id) == mail_id).with_for_update()
+        )
+
     async def of_tenant(self, tenant_id: UUID, *, limit: int, offset: int) -> list[Mail]:
         return list(
             await self.session.scalars(
