@@ -39,6 +39,11 @@ class Tenant(FamilyModel, table=True):
     # parent edits directly or proposes a change ({"child.schooling": "request", ...}).
     diets: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     editing: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # The tenant's own criteria on households ([{code, label, kind, choices}]), e.g. "commune
+    # de résidence", "agent communal": their values live on each household.
+    criteria: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
     # How long a household's record is kept after its last change (RGPD: a stated period).
     retention_years: int = Field(default=3)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
@@ -75,6 +80,9 @@ class Household(FamilyModel, table=True):
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
     certified_by: str | None = Field(default=None, max_length=200)
+    criteria_values: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
     # Set when the household was anonymised (RGPD erasure): the row stays for the family number.
     erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
@@ -102,6 +110,22 @@ class Guardian(FamilyModel, table=True):
     profession: str | None = Field(default=None, max_length=100)
     employer: str | None = Field(default=None, max_length=100)
     parental_authority: str = Field(default="unknown", max_length=10)  # yes, no, unknown
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    modified_at: datetime = Field(default_factory=utcnow, sa_column=_modified())
+
+
+class Adult(FamilyModel, table=True):
+    """Another adult of the household (not a legal guardian: no login, no parental authority),
+    e.g. a step-parent living with the children."""
+
+    id: UUID = Field(default_factory=new_id, primary_key=True)
+    tenant_id: UUID = Field(index=True)
+    household_id: UUID = Field(foreign_key="household.id", index=True)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    relationship: str = Field(max_length=50)
+    phone: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=254)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     modified_at: datetime = Field(default_factory=utcnow, sa_column=_modified())
 

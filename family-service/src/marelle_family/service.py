@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
+from marelle_family.adults import endpoints as adults
 from marelle_family.children import endpoints as children
 from marelle_family.documents import endpoints as documents
 from marelle_family.editing import endpoints as editing
@@ -29,6 +30,8 @@ def routers() -> list[APIRouter]:
         households.members,
         guardians.staff,
         guardians.members,
+        adults.staff,
+        adults.members,
         children.staff,
         children.members,
         children.supervisors,

@@ -8,6 +8,7 @@ from fastapi import Depends, Query
 from marelle_family.editing.groups import DEFAULT_MODES, FIELD_GROUPS
 from marelle_family.editing.schemas import ChangeRequestOut, EditingRules, Refusal
 from marelle_family.editing.service import RecordEditor
+from marelle_family.tenants.criteria import criteria_of
 from marelle_family.tenants.diets import diets_of
 from marelle_family.tenants.service import TenantService
 from marelle_kit.errors import Problem
@@ -79,7 +80,7 @@ async def read_rules(tenant_id: TenantId, session: SessionDep) -> EditingRules:
     """The tenant's diets and editing modes (every field group named)."""
     tenant = await TenantService(session).get(tenant_id)
     editing = {**DEFAULT_MODES, **(tenant.editing or {})}
-    return EditingRules(diets=diets_of(tenant), editing=editing)
+    return EditingRules(diets=diets_of(tenant), editing=editing, criteria=criteria_of(tenant))
 
 
 @admins.put("", response_model=EditingRules)
@@ -99,7 +100,14 @@ async def write_rules(data: EditingRules, tenant_id: TenantId, session: SessionD
         )
     tenant = await TenantService(session).get(tenant_id)
     tenant.diets = {code: label.strip()[:100] for code, label in data.diets.items()}
+    if len({c.code for c in data.criteria}) != len(data.criteria):
+        raise InvalidRules("Deux critères ont le même code.", field="criteria")
     tenant.editing = dict(data.editing)
+    tenant.criteria = [c.model_dump() for c in data.criteria]
     session.add(tenant)
     await session.flush()
-    return EditingRules(diets=diets_of(tenant), editing={**DEFAULT_MODES, **tenant.editing})
+    return EditingRules(
+        diets=diets_of(tenant),
+        editing={**DEFAULT_MODES, **tenant.editing},
+        criteria=criteria_of(tenant),
+    )

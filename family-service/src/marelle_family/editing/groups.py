@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-Target = Literal["household", "guardian", "child"]
+Target = Literal["household", "guardian", "adult", "child"]
 Mode = Literal["direct", "request"]
 
 FIELD_GROUPS: dict[str, tuple[str, ...]] = {
@@ -20,11 +20,14 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
         "benefits_number",
     ),
     "household.insurance": ("insurer", "insurance_number", "insurance_valid_until"),
+    "household.criteria": ("criteria_values",),
     "guardian.identity": ("first_name", "last_name"),
     "guardian.email": ("email",),
     "guardian.phones": ("phone", "work_phone"),
     "guardian.work": ("profession", "employer"),
     "guardian.authority": ("parental_authority",),
+    "adult.identity": ("first_name", "last_name", "relationship"),
+    "adult.contact": ("phone", "email"),
     "child.identity": ("first_name", "last_name", "birth_date", "birth_place"),
     "child.schooling": ("school", "level", "school_year"),
     "child.diet": ("diet", "pai", "vaccinations_up_to_date"),
@@ -43,11 +46,14 @@ LABELS: dict[str, str] = {
     "household.authorisations": "Autorisations courriel et SMS",
     "household.quotient": "Quotient familial et n° d'allocataire",
     "household.insurance": "Assurance",
+    "household.criteria": "Critères de la commune",
     "guardian.identity": "Identité du responsable légal",
     "guardian.email": "Adresse e-mail (identifiant de connexion)",
     "guardian.phones": "Téléphones du responsable légal",
     "guardian.work": "Profession et employeur",
     "guardian.authority": "Autorité parentale",
+    "adult.identity": "Identité de l'adulte du foyer",
+    "adult.contact": "Coordonnées de l'adulte du foyer",
     "child.identity": "Identité de l'enfant",
     "child.schooling": "Scolarité",
     "child.diet": "Régime alimentaire, PAI et vaccinations",
@@ -67,6 +73,7 @@ DEFAULT_MODES: dict[str, Mode] = {
         "household.authorisations",
         "guardian.phones",
         "guardian.work",
+        "adult.contact",
         "child.consents",
     }
     else "request"

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from marelle_family.editing.groups import LABELS
 from marelle_family.models import ChangeRequest
+from marelle_family.tenants.criteria import Criterion
 
 
 class ChangeRequestOut(BaseModel):
@@ -62,3 +63,4 @@ class EditingRules(BaseModel):
 
     diets: dict[str, str] = Field(max_length=30)
     editing: dict[str, str]
+    criteria: list[Criterion] = Field(default_factory=list, max_length=30)

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from marelle_family.adults.schemas import AdultPatch
+from marelle_family.adults.service import AdultService
 from marelle_family.children.schemas import ChildPatch
 from marelle_family.children.service import ChildService
 from marelle_family.editing.groups import FIELD_GROUPS, Target, mode_of, split_by_group
@@ -20,6 +22,7 @@ from marelle_family.guardians.service import GuardianService
 from marelle_family.households.schemas import HouseholdPatch
 from marelle_family.households.service import HouseholdService
 from marelle_family.models import ChangeRequest, Household, Tenant
+from marelle_family.tenants.criteria import InvalidCriterion, check_criteria
 from marelle_family.tenants.diets import check_diet
 from marelle_family.tenants.repository import TenantRepository
 from marelle_kit.clock import utcnow
@@ -29,6 +32,7 @@ from marelle_kit.security import Principal
 PATCHES: dict[str, type[BaseModel]] = {
     "household": HouseholdPatch,
     "guardian": GuardianPatch,
+    "adult": AdultPatch,
     "child": ChildPatch,
 }
 
@@ -63,6 +67,8 @@ class RecordEditor:
     ) -> None:
         if target == "guardian":
             await self.guardians.get(tenant_id, household_id, target_id)
+        elif target == "adult":
+            await AdultService(self.session).get(tenant_id, household_id, target_id)
         elif target == "child":
             await self.children.get(tenant_id, household_id, target_id)
         elif target_id != household_id:
@@ -87,6 +93,8 @@ class RecordEditor:
             raise NothingToChange("Aucun champ n'a été modifié.")
         if "diet" in changes:
             check_diet(tenant, changes["diet"])
+        if changes.get("criteria_values"):
+            check_criteria(tenant, changes["criteria_values"])
         as_json = patch.model_dump(mode="json", exclude_unset=True)
         direct: dict[str, Any] = {}
         applied: list[str] = []
@@ -153,6 +161,9 @@ class RecordEditor:
             await self.guardians.update(
                 tenant.id, household.id, target_id, GuardianPatch.model_validate(changes)
             )
+        elif target == "adult":
+            adults = AdultService(self.session)
+            await adults.apply(await adults.get(tenant.id, household.id, target_id), changes)
         else:
             child = await self.children.get(tenant.id, household.id, target_id)
             await self.children.apply(tenant, child, changes, by_staff=by_staff)
@@ -177,8 +188,10 @@ class RecordEditor:
         tenant = await self._tenant(tenant_id)
         try:
             patch = PATCHES[request.target].model_validate(request.changes)
+            if getattr(patch, "criteria_values", None):
+                check_criteria(tenant, patch.criteria_values)  # type: ignore[attr-defined]
             await self._check_target(tenant_id, household.id, request.target, request.target_id)  # type: ignore[arg-type]
-        except (ValidationError, NotFound) as exc:
+        except (ValidationError, NotFound, InvalidCriterion) as exc:
             raise RequestNoLongerApplies(
                 "Cette demande ne peut plus s'appliquer (la fiche a changé) : refusez-la."
             ) from exc

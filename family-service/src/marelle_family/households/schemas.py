@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from marelle_family.adults.schemas import AdultOut
 from marelle_family.children.schemas import ChildOut
 from marelle_family.guardians.schemas import GuardianIn, GuardianOut
 from marelle_kit.validation import PhoneNumber, ShortText
@@ -50,6 +51,8 @@ class HouseholdPatch(BaseModel):
     insurer: Annotated[ShortText, StringConstraints(max_length=100)] | None = None
     insurance_number: Annotated[ShortText, StringConstraints(max_length=50)] | None = None
     insurance_valid_until: date | None = None
+    # The tenant's criteria, by code (see /settings/records); null clears one.
+    criteria_values: dict[str, bool | str | None] | None = Field(default=None, max_length=30)
 
 
 class HouseholdSummary(BaseModel):
@@ -91,8 +94,10 @@ class HouseholdDetails(HouseholdSummary):
     insurance_number: str | None
     insurance_valid_until: date | None
     certified_at: datetime | None
+    criteria_values: dict[str, Any] | None = None
 
 
 class HouseholdOut(HouseholdDetails):
     guardians: list[GuardianOut]
+    adults: list[AdultOut] = Field(default_factory=list)
     children: list[ChildOut] = Field(default_factory=list)

@@ -6,6 +6,8 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_contracts import HouseholdCreated, HouseholdDetailsChanged, QuotientChanged
+from marelle_family.adults.schemas import AdultOut
+from marelle_family.adults.service import AdultService
 from marelle_family.children.service import ChildService
 from marelle_family.editing.groups import split_by_group
 from marelle_family.guardians.schemas import GuardianOut
@@ -62,9 +64,11 @@ class HouseholdService:
         )
         children = ChildService(self.session)
         kids = await children.of_household(household.tenant_id, household.id)
+        adults = await AdultService(self.session).of_household(household.tenant_id, household.id)
         return HouseholdOut(
             **HouseholdDetails.model_validate(household).model_dump(),
             guardians=[GuardianOut.model_validate(g) for g in guardians],
+            adults=[AdultOut.model_validate(a) for a in adults],
             children=await children.views(kids, reader),
         )
 
@@ -72,6 +76,9 @@ class HouseholdService:
         """Apply validated changes and publish them: the QF for tariffs, the rest as details."""
         groups = split_by_group("household", changes)
         for name, value in changes.items():
+            if name == "criteria_values":
+                merged = {**(household.criteria_values or {}), **(value or {})}
+                value = {code: v for code, v in merged.items() if v is not None} or None
             setattr(household, name, value)
         self.session.add(household)
         await self.session.flush()

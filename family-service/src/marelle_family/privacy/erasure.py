@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from marelle_contracts import HouseholdErased
 from marelle_family.guardians.service import GuardianService
 from marelle_family.models import (
+    Adult,
     AuthorisedContact,
     ChangeRequest,
     Child,
@@ -46,6 +47,7 @@ PERSONAL_FIELDS = (
     "insurance_valid_until",
     "certified_at",
     "certified_by",
+    "criteria_values",
 )
 
 
@@ -76,7 +78,7 @@ async def erase_household(session: AsyncSession, household: Household) -> list[U
         await session.scalars(select(Document.id).where(col(Document.household_id) == household.id))
     )
     await session.execute(delete(DocumentBlob).where(col(DocumentBlob.id).in_(documents)))
-    for table in (Document, ChangeRequest, AuthorisedContact, Child):
+    for table in (Document, ChangeRequest, AuthorisedContact, Child, Adult):
         await session.execute(delete(table).where(col(table.household_id) == household.id))
     for name in PERSONAL_FIELDS:
         setattr(household, name, None)
