@@ -373,3 +373,46 @@ async def test_an_admin_chooses_what_families_change_directly_and_the_diets_serv
             data={**modes, "diets": "Sans Porc!", "csrf_token": csrf_of(page.text)},
         )
         assert bad.status_code == 422 and "minuscules" in text(bad)
+
+        # The town's own criteria, then their values and another adult on a household.
+        saved = await system.client.post(
+            "/admin/reglages",
+            data={
+                **modes,
+                "diets": "sans_porc = Sans porc",
+                "criteria": (
+                    "residence | Commune de résidence | choix | Villeurbanne, Hors commune\n"
+                    "agent | Agent communal | oui/non"
+                ),
+                "csrf_token": csrf_of(page.text),
+            },
+        )
+        page = await follow(system, saved)
+        assert "residence | Commune de résidence | choix | Villeurbanne, Hors commune" in text(page)
+        found = await system.client.get("/admin/foyers", params={"q": "Martin"})
+        martin = re.search(rf'href="(/admin/foyers/{UUID_PATTERN})"', found.text)
+        assert martin
+        record = await system.client.get(martin.group(1))
+        criteria = await system.client.post(
+            f"{martin.group(1)}/criteres",
+            data={"residence": "Villeurbanne", "agent": "oui", "csrf_token": csrf_of(record.text)},
+        )
+        record = await follow(system, criteria)
+        assert '<option value="Villeurbanne" selected>' in record.text
+        adult = await system.client.post(
+            f"{martin.group(1)}/adultes",
+            data={
+                "first_name": "Marc",
+                "last_name": "Petit",
+                "relationship": "Beau-père",
+                "phone": "06 01 02 03 04",
+                "csrf_token": csrf_of(record.text),
+            },
+        )
+        record = await follow(system, adult)
+        assert "Marc Petit (Beau-père) — 0601020304" in text(record)
+        nameless = await system.client.post(
+            f"{martin.group(1)}/adultes",
+            data={"relationship": "Oncle", "csrf_token": csrf_of(record.text)},
+        )
+        assert nameless.status_code == 422 and "obligatoire" in text(nameless)

@@ -40,10 +40,20 @@ async def signed_in_parent(system: RunningSystem, tokens: TokenFactory) -> dict[
         headers=agent,
     )
     assert child.status_code == 201
+    adult = await system.client.post(
+        f"/api/family/households/{household['id']}/adults",
+        json={"first_name": "Marc", "last_name": "Petit", "relationship": "Beau-père"},
+        headers=agent,
+    )
+    assert adult.status_code == 201
     await give_password(system, "sophie.garnier@exemple.fr", PASSWORD)
     home = await login(system, "sophie.garnier@exemple.fr", PASSWORD)
     assert "Bonjour Sophie" in home.text
-    return {"household": household["id"], "child": child.json()["id"]}
+    return {
+        "household": household["id"],
+        "child": child.json()["id"],
+        "adult": adult.json()["id"],
+    }
 
 
 async def test_a_parent_edits_the_record_and_follows_the_requests(
@@ -69,6 +79,15 @@ async def test_a_parent_edits_the_record_and_follows_the_requests(
         assert saved.status_code == 303
         page = await system.client.get(saved.headers["location"])
         assert "Vos modifications sont enregistrées" in page.text and "0472000000" in page.text
+
+        # Another adult of the household: the phone is open to parents too.
+        assert "Marc Petit (Beau-père)" in page.text
+        path = f"/mon-dossier/adult.contact/{ids['adult']}"
+        form = await system.client.get(path)
+        saved = await system.client.post(
+            path, data={"phone": "0611111111", "email": "", "csrf_token": csrf_of(form.text)}
+        )
+        assert "0611111111" in (await system.client.get(saved.headers["location"])).text
 
         # The school is the town's to check: it becomes a request.
         path = f"/mon-dossier/child.schooling/{ids['child']}"

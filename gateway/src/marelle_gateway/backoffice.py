@@ -228,7 +228,12 @@ STATUS_LABELS = {
     "refused": "Refusée",
     "replaced": "Remplacée par une demande plus récente",
 }
-TARGET_LABELS = {"household": "Foyer", "guardian": "Responsable légal", "child": "Enfant"}
+TARGET_LABELS = {
+    "household": "Foyer",
+    "guardian": "Responsable légal",
+    "adult": "Autre adulte",
+    "child": "Enfant",
+}
 DATE_FIELDS = frozenset({"birth_date", "quotient_valid_until", "insurance_valid_until"})
 NOTICES = {
     "enregistre": "Les modifications sont enregistrées.",
@@ -329,6 +334,8 @@ def request_view(
         link = f"/admin/foyers/{household_id}/enfants/{target_id}"
     elif target == "guardian":
         link = f"/admin/foyers/{household_id}#responsables"
+    elif target == "adult":
+        link = f"/admin/foyers/{household_id}#adultes"
     else:
         link = f"/admin/foyers/{household_id}#foyer"
     who = TARGET_LABELS.get(target, target)
@@ -674,9 +681,15 @@ async def _household_page(
         "GET", "family", f"/households/{household_id}/change-requests"
     )
     diets = await _diets(ctx)
+    rules_status, rules = await ctx.call("GET", "family", "/settings/records")
+    criteria = rules.get("criteria", []) if rules_status == 200 else []
     names = {
         str(person["id"]): f"{person['first_name']} {person['last_name']}"
-        for person in [*household.get("guardians", []), *household.get("children", [])]
+        for person in [
+            *household.get("guardians", []),
+            *household.get("adults", []),
+            *household.get("children", []),
+        ]
     }
     views = [request_view(r, diets, names) for r in requests] if listed == 200 else []
     documents_status, documents = await ctx.call(
@@ -687,6 +700,7 @@ async def _household_page(
         status_code,
         household=household,
         documents=documents if documents_status == 200 else [],
+        criteria=criteria,
         people=names,
         requests=views,
         requests_unavailable=listed != 200,
@@ -1262,10 +1276,11 @@ async def add_document(
     status, body = await ctx.upload("family", f"/households/{household_id}/documents", form)
     if status == 201:
         return RedirectResponse(f"/admin/foyers/{household_id}#documents", status_code=303)
-    problems = _errors(body)
-    message = " ".join(dict.fromkeys(m for m in problems.values() if m))
     return await _household_page(
-        ctx, household_id, _failure_status(status), errors={"": f"Document refusé : {message}"}
+        ctx,
+        household_id,
+        _failure_status(status),
+        errors={"": f"Document refusé : {_one_message(body)}"},
     )
 
 
@@ -1313,6 +1328,8 @@ async def _family_download(request: Request, path: str) -> Response:
 
 
 SETTING_ROLES = frozenset({"admin", "operator"})
+CRITERION_KINDS_OUT = {"yes_no": "oui/non", "text": "texte", "choice": "choix"}
+CRITERION_KINDS_IN = {label: kind for kind, label in CRITERION_KINDS_OUT.items()}
 GROUP_LABELS = {
     group: f"{TARGET_LABELS[group.split('.')[0]]} — {title}"
     for group, title in [
@@ -1338,6 +1355,13 @@ async def _settings_page(
         rules=rules,
         group_labels=GROUP_LABELS,
         diets_text="\n".join(f"{code} = {label}" for code, label in rules["diets"].items()),
+        criteria_text="\n".join(
+            " | ".join(
+                [c["code"], c["label"], CRITERION_KINDS_OUT[c["kind"]]]
+                + ([", ".join(c["choices"])] if c["choices"] else [])
+            )
+            for c in rules.get("criteria", [])
+        ),
         errors=errors or {},
         done=done,
     )
@@ -1375,11 +1399,103 @@ async def save_settings(request: Request) -> Response:
         for group in GROUP_LABELS
         if form.get(f"mode-{group}") in ("direct", "request")
     }
+    criteria = []
+    for line in str(form.get("criteria", ""))[:5000].splitlines():
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) < 3 or not parts[0]:
+            continue
+        criteria.append(
+            {
+                "code": parts[0],
+                "label": parts[1],
+                "kind": CRITERION_KINDS_IN.get(parts[2].lower(), parts[2]),
+                "choices": [c.strip() for c in parts[3].split(",") if c.strip()]
+                if len(parts) > 3
+                else [],
+            }
+        )
     status, body = await ctx.call(
-        "PUT", "family", "/settings/records", json={"diets": diets, "editing": editing}
+        "PUT",
+        "family",
+        "/settings/records",
+        json={"diets": diets, "editing": editing, "criteria": criteria},
     )
     if status == 200:
         return RedirectResponse("/admin/reglages?fait=1", status_code=303)
-    problems = _errors(body)
-    message = " ".join(dict.fromkeys(m for m in problems.values() if m))
-    return await _settings_page(ctx, _failure_status(status), errors={"": message})
+    return await _settings_page(ctx, _failure_status(status), errors={"": _one_message(body)})
+
+
+@router.post("/foyers/{household_id}/adultes", response_model=None)
+async def add_adult(request: Request, household_id: UUID) -> Response:
+    ctx = await staff_context(request)
+    if not isinstance(ctx, StaffContext):
+        return ctx
+    form = Posted(await request.form())
+    if not _csrf_ok(request, form.csrf):
+        return await _household_page(ctx, household_id, 400, errors={"": FORM_EXPIRED})
+    payload = {
+        name: form.optional(name)
+        for name in ("first_name", "last_name", "relationship", "phone", "email")
+    }
+    status, body = await ctx.call(
+        "POST",
+        "family",
+        f"/households/{household_id}/adults",
+        json={k: v for k, v in payload.items() if v is not None},
+    )
+    if status == 201:
+        return RedirectResponse(f"/admin/foyers/{household_id}#adultes", status_code=303)
+    return await _household_page(
+        ctx, household_id, _failure_status(status), errors={"": _one_message(body)}
+    )
+
+
+@router.post("/foyers/{household_id}/adultes/{adult_id}/retrait", response_model=None)
+async def remove_adult(request: Request, household_id: UUID, adult_id: UUID) -> Response:
+    ctx = await staff_context(request)
+    if not isinstance(ctx, StaffContext):
+        return ctx
+    form = Posted(await request.form())
+    if not _csrf_ok(request, form.csrf):
+        return await _household_page(ctx, household_id, 400, errors={"": FORM_EXPIRED})
+    status, body = await ctx.call(
+        "DELETE", "family", f"/households/{household_id}/adults/{adult_id}"
+    )
+    if status == 204:
+        return RedirectResponse(f"/admin/foyers/{household_id}#adultes", status_code=303)
+    return await _household_page(
+        ctx, household_id, _failure_status(status), errors={"": _one_message(body)}
+    )
+
+
+@router.post("/foyers/{household_id}/criteres", response_model=None)
+async def save_criteria(request: Request, household_id: UUID) -> Response:
+    ctx = await staff_context(request)
+    if not isinstance(ctx, StaffContext):
+        return ctx
+    form = Posted(await request.form())
+    if not _csrf_ok(request, form.csrf):
+        return await _household_page(ctx, household_id, 400, errors={"": FORM_EXPIRED})
+    status, rules = await ctx.call("GET", "family", "/settings/records")
+    if status != 200:
+        return ctx.unreachable(status, "Réglages introuvables")
+    values: dict[str, Any] = {}
+    for criterion in rules.get("criteria", []):
+        raw = form.text(criterion["code"])
+        if criterion["kind"] == "yes_no":
+            values[criterion["code"]] = {"oui": True, "non": False}.get(raw)
+        else:
+            values[criterion["code"]] = raw or None
+    status, body = await ctx.call(
+        "PATCH", "family", f"/households/{household_id}", json={"criteria_values": values}
+    )
+    if status == 200:
+        return RedirectResponse(f"/admin/foyers/{household_id}#adultes", status_code=303)
+    return await _household_page(
+        ctx, household_id, _failure_status(status), errors={"": _one_message(body)}
+    )
+
+
+def _one_message(body: Any) -> str:
+    """A problem's messages in one line, for the page's error banner."""
+    return " ".join(dict.fromkeys(m for m in _errors(body).values() if m))

@@ -95,6 +95,21 @@ GROUPS: dict[str, tuple[str, tuple[FieldSpec, ...]]] = {
             ),
         ),
     ),
+    "adult.identity": (
+        "Identité",
+        (
+            FieldSpec("first_name", "Prénom"),
+            FieldSpec("last_name", "Nom"),
+            FieldSpec("relationship", "Lien avec le foyer (ex. beau-père)"),
+        ),
+    ),
+    "adult.contact": (
+        "Coordonnées",
+        (
+            FieldSpec("phone", "Téléphone", "tel"),
+            FieldSpec("email", "Adresse e-mail", "email"),
+        ),
+    ),
     "child.identity": (
         "Identité de l'enfant",
         (

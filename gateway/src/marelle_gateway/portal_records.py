@@ -177,9 +177,12 @@ async def my_household(request: Request, message: str = "") -> Response:
     record = await _record(ctx)
     if record is None:
         return _unavailable(ctx)
+    status, rules, _ = await ctx.call("GET", "/settings/records")
+    criteria = rules.get("criteria", []) if status == 200 else []
     return ctx.page(
         "portal_household.html",
         household=record,
+        criteria=criteria,
         groups=GROUPS,
         documents=await _documents(ctx),
         pending=await _pending_groups(ctx),
@@ -221,7 +224,9 @@ async def my_requests(request: Request) -> Response:
 def _target(record: dict[str, Any], kind: str, target_id: UUID) -> dict[str, Any] | None:
     if kind == "household":
         return record if str(target_id) == record["id"] else None
-    people = record["guardians"] if kind == "guardian" else record["children"]
+    people = {"guardian": record["guardians"], "adult": record.get("adults", [])}.get(
+        kind, record["children"]
+    )
     return next((p for p in people if p["id"] == str(target_id)), None)
 
 
@@ -229,7 +234,8 @@ def _patch_path(ctx: ParentContext, kind: str, target_id: UUID) -> str:
     base = f"/households/{ctx.household_id}"
     if kind == "household":
         return base
-    return f"{base}/{'guardians' if kind == 'guardian' else 'children'}/{target_id}"
+    collection = {"guardian": "guardians", "adult": "adults"}.get(kind, "children")
+    return f"{base}/{collection}/{target_id}"
 
 
 def _back(kind: str) -> str:
