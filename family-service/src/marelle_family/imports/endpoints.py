@@ -1,10 +1,13 @@
+"""The import of a former software's CSV export, for the town's managers and administrators
+(and operators, setting a town up)."""
+
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, File, UploadFile
 
-from marelle_family.imports.parsing import FileUnreadable, read_rows
+from marelle_family.imports.parsing import FileUnreadable, TooManyRows, read_rows
 from marelle_family.imports.schemas import ImportReport
 from marelle_family.imports.service import HouseholdImport
 from marelle_family.tenants.service import TenantService
@@ -35,21 +38,33 @@ class FileTooLarge(Problem):
     title = "Fichier trop volumineux"
 
 
-@supervisors.post("/households", response_model=ImportReport)
+@supervisors.post(
+    "/households",
+    response_model=ImportReport,
+    responses={
+        413: {"description": "Fichier de plus de 5 Mo ou de plus de 20 000 lignes"},
+        422: {"description": "Fichier illisible, ou lignes refusées (extension `rejected`)"},
+    },
+)
 async def import_households(
     tenant_id: TenantId,
     session: SessionDep,
-    file: Annotated[UploadFile, File()],
+    file: Annotated[UploadFile, File(description="Le fichier CSV exporté de l'ancien logiciel")],
     dry_run: bool = True,
 ) -> ImportReport:
     """Households and children from a CSV file (one row per child, grouped by ``ref_foyer``).
     The dry run (default) writes nothing; a real run writes everything or, if one row is
     rejected, nothing — the report lists every rejected row and why."""
+    too_large = FileTooLarge("Le fichier dépasse 5 Mo : découpez-le.", field="file")
+    if file.size is not None and file.size > MAX_BYTES:
+        raise too_large
     data = await file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise FileTooLarge("Le fichier dépasse 5 Mo : découpez-le.", field="file")
+        raise too_large
     try:
         rows = read_rows(data, max_rows=MAX_ROWS)
+    except TooManyRows as exc:
+        raise FileTooLarge(str(exc), field="file") from exc
     except FileUnreadable as exc:
         raise FileRefused(str(exc), field="file") from exc
     tenant = await TenantService(session).get(tenant_id)
