@@ -80,7 +80,12 @@ class StaffContext:
             return 503, {"detail": "Le service est momentanément injoignable."}
 
     async def upload(
-        self, service: str, path: str, form: aiohttp.FormData, params: QueryParams | None = None
+        self,
+        service: str,
+        path: str,
+        form: aiohttp.FormData,
+        params: QueryParams | None = None,
+        wait_seconds: float = 60,
     ) -> tuple[int, Any]:
         """A multipart POST (files) to a service, with the staff member's token."""
         settings: GatewaySettings = self.request.app.state.settings
@@ -94,7 +99,7 @@ class StaffContext:
                     "Authorization": f"Bearer {self.token}",
                     TENANT_HEADER: str(self.tenant.id),
                 },
-                timeout=aiohttp.ClientTimeout(total=max(settings.proxy_timeout, 60)),
+                timeout=aiohttp.ClientTimeout(total=max(settings.proxy_timeout, wait_seconds)),
             ) as response:
                 return response.status, await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError):
@@ -1202,8 +1207,13 @@ async def import_file(
         "file", await file.read(IMPORT_LIMIT + 1), filename=file.filename or "import.csv"
     )
     dry_run = real_run != "on"
+    # A real import of a large file takes minutes (about 10 ms a row): wait for it.
     status, body = await ctx.upload(
-        "family", "/imports/households", form, params={"dry_run": str(dry_run).lower()}
+        "family",
+        "/imports/households",
+        form,
+        params={"dry_run": str(dry_run).lower()},
+        wait_seconds=900,
     )
     if status == 200:
         return ctx.page("admin_import.html", report=body)
