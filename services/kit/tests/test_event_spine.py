@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 
+from marelle_kit.clock import utcnow
 from marelle_kit.events import OutboxRelay, record_event
 from marelle_kit.events.transport import Transport
 from marelle_testkit.tokens import TokenFactory
@@ -217,3 +219,26 @@ async def _dead_letters(spine: Spine) -> int:
 
 async def _dead_letters_eq(spine: Spine, expected: int) -> bool:
     return await _dead_letters(spine) == expected
+
+
+async def test_published_rows_are_forgotten_after_the_retention_period_never_pending_ones(
+    spine: Spine,
+) -> None:
+    await spine.consumer.start_consumer()
+    await produce(spine.producer, 6)
+    await spine.producer.start_transport()
+    relay = spine.producer.relay
+    assert await relay.publish_batch() == 6
+    await produce(spine.producer, 2)  # still pending
+    async with spine.producer.database.transaction() as session:
+        await session.execute(
+            producer_tables.outbox.update()
+            .where(producer_tables.outbox.c.published_at.is_not(None))
+            .values(published_at=utcnow() - timedelta(days=8))
+        )
+    assert await relay.purge_published(batch=4) == 6
+    async with spine.producer.database.transaction() as session:
+        left = await session.scalar(sa.select(sa.func.count()).select_from(producer_tables.outbox))
+    assert left == 2
+    assert await relay.publish_batch() == 2
+    assert await relay.purge_published() == 0  # published just now: kept

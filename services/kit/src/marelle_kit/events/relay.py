@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +39,8 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval: float = 0.5,
         max_backoff: float = 5.0,
+        keep_published: timedelta = timedelta(days=7),
+        purge_interval: float = 3600.0,
     ) -> None:
         self.database = database
         self.outbox = tables.outbox
@@ -44,6 +48,9 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
+        self.keep_published = keep_published
+        self.purge_interval = purge_interval
+        self._last_purge = time.monotonic()
         self._wakeup = asyncio.Event()
 
     def notify(self) -> None:
@@ -76,6 +83,36 @@ class OutboxRelay:
                 .values(published_at=utcnow())
             )
             return len(ready)
+
+    async def purge_published(self, batch: int = 5000) -> int:
+        """Forget rows published longer ago than ``keep_published`` (the broker, or the
+        consumers' databases, hold the facts); returns how many were removed."""
+        cutoff = utcnow() - self.keep_published
+        removed = 0
+        while True:
+            async with self.database.transaction() as session:
+                positions = (
+                    await session.scalars(
+                        sa.select(self.outbox.c.position)
+                        .where(self.outbox.c.published_at < cutoff)
+                        .order_by(self.outbox.c.position)
+                        .limit(batch)
+                    )
+                ).all()
+                if not positions:
+                    return removed
+                await session.execute(
+                    self.outbox.delete().where(self.outbox.c.position.in_(positions))
+                )
+                removed += len(positions)
+
+    async def _purge_when_due(self) -> None:
+        if time.monotonic() - self._last_purge < self.purge_interval:
+            return
+        self._last_purge = time.monotonic()
+        removed = await self.purge_published()
+        if removed:
+            log.info("outbox relay: %d published rows past retention removed", removed)
 
     async def _keep_key_order(
         self, session: AsyncSession, claimed: Sequence[sa.Row[Any, Any, Any]]
@@ -112,6 +149,7 @@ class OutboxRelay:
             self._wakeup.clear()
             try:
                 published = await self.publish_batch()
+                await self._purge_when_due()
                 backoff = self.poll_interval
             except asyncio.CancelledError:
                 raise
