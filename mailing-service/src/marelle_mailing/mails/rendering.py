@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-PARIS = ZoneInfo("Europe/Paris")
+from marelle_kit.localtime import format_instant
+from marelle_mailing import catalogue
+
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent.parent / "templates" / "mail"),
     autoescape=select_autoescape(["html"]),
@@ -35,20 +36,18 @@ class PasswordLinkMail:
 
     @property
     def validity(self) -> str:
-        return "24 heures" if self.purpose == "first_login" else "60 minutes"
+        return catalogue.LINK_VALIDITY.get(self.purpose, catalogue.LINK_VALIDITY["reset"])
 
     @property
     def expires_local(self) -> str:
-        return self.expires_at.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+        return format_instant(self.expires_at)
 
 
 def render_password_link(view: PasswordLinkMail) -> RenderedMail:
     context = {**asdict(view), "validity": view.validity, "expires_local": view.expires_local}
     subject = (
-        f"{view.tenant_name} — créez votre mot de passe"
-        if view.purpose == "first_login"
-        else f"{view.tenant_name} — réinitialisez votre mot de passe"
-    )
+        catalogue.SUBJECT_FIRST_LOGIN if view.purpose == "first_login" else catalogue.SUBJECT_RESET
+    ).format(tenant=view.tenant_name)
     return RenderedMail(
         subject=subject,
         html=_templates.get_template("password_link.html").render(context),
@@ -67,10 +66,10 @@ class AccountLockedMail:
 def render_account_locked(view: AccountLockedMail) -> RenderedMail:
     context = {
         **asdict(view),
-        "until_local": view.locked_until.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M"),
+        "until_local": format_instant(view.locked_until),
     }
     return RenderedMail(
-        subject=f"{view.tenant_name} — accès à votre compte suspendu",
+        subject=catalogue.SUBJECT_ACCOUNT_LOCKED.format(tenant=view.tenant_name),
         html=_templates.get_template("account_locked.html").render(context),
         text=_templates.get_template("account_locked.txt").render(context),
     )
