@@ -9,8 +9,6 @@ import pytest
 from marelle_kit.localtime import (
     as_utc,
     day_bounds,
-    format_day,
-    format_instant,
     local_day,
     local_instant,
     to_local,
@@ -59,13 +57,3 @@ def test_naive_instants_are_refused_and_other_zones_converted() -> None:
     assert as_utc(datetime(2027, 1, 1, 12, 0, tzinfo=plus_five)) == datetime(
         2027, 1, 1, 7, 0, tzinfo=UTC
     )
-
-
-def test_french_formats_show_paris_time_on_both_sides_of_a_dst_change() -> None:
-    assert format_day(date(2027, 3, 8)) == "08/03/2027"
-    # 27 March 2027, 23:30 UTC is 00:30 on the 28th in Paris (winter time, UTC+1)...
-    assert format_instant(datetime(2027, 3, 27, 23, 30, tzinfo=UTC)) == "28/03/2027 à 00:30"
-    # ...and on the 28th at 01:30 UTC it is 03:30 (summer time, UTC+2).
-    assert format_instant(datetime(2027, 3, 28, 1, 30, tzinfo=UTC)) == "28/03/2027 à 03:30"
-    with pytest.raises(ValueError, match="naive"):
-        format_instant(datetime(2027, 3, 28, 1, 30))

@@ -15,7 +15,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from marelle_family.catalogue import FIELD_GROUP_LABELS, REQUEST_STATUSES
-from marelle_kit.localtime import format_day, format_instant
+from marelle_kit.localtime import to_local
 
 HOUSEHOLD_FIELDS = [
     ("family_number", "N° famille"),
@@ -81,11 +81,10 @@ def _text(value: Any) -> str:
                 continue
             if isinstance(parsed, datetime) and ("T" in value or " " in value):
                 # Instants are stored in UTC: shown in Paris time.
-                if parsed.tzinfo is None:
-                    return parsed.strftime("%d/%m/%Y à %H:%M")
-                return format_instant(parsed)
+                local = to_local(parsed) if parsed.tzinfo is not None else parsed
+                return local.strftime("%d/%m/%Y à %H:%M")
             if len(value) == 10:
-                return format_day(parsed)
+                return parsed.strftime("%d/%m/%Y")
     return str(value)
 
 

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from marelle_kit.localtime import format_instant
+from marelle_kit.localtime import to_local
 from marelle_mailing import catalogue
 
+# How an instant reads in a mail, in Paris time: 23/11/2026 à 10:30.
+LOCAL_INSTANT = "%d/%m/%Y à %H:%M"
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent.parent / "templates" / "mail"),
     autoescape=select_autoescape(["html"]),
@@ -40,7 +42,7 @@ class PasswordLinkMail:
 
     @property
     def expires_local(self) -> str:
-        return format_instant(self.expires_at)
+        return to_local(self.expires_at).strftime(LOCAL_INSTANT)
 
 
 def render_password_link(view: PasswordLinkMail) -> RenderedMail:
@@ -66,7 +68,7 @@ class AccountLockedMail:
 def render_account_locked(view: AccountLockedMail) -> RenderedMail:
     context = {
         **asdict(view),
-        "until_local": format_instant(view.locked_until),
+        "until_local": to_local(view.locked_until).strftime(LOCAL_INSTANT),
     }
     return RenderedMail(
         subject=catalogue.SUBJECT_ACCOUNT_LOCKED.format(tenant=view.tenant_name),

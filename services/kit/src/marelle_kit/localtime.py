@@ -51,13 +51,3 @@ def local_instant(day: date, at: time) -> datetime:
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC instants [start, end) of a Paris calendar day (23 or 25 hours on DST days)."""
     return local_instant(day, time(0)), local_instant(day + timedelta(days=1), time(0))
-
-
-def format_day(day: date) -> str:
-    """A calendar day the French way: 23/11/2026."""
-    return day.strftime("%d/%m/%Y")
-
-
-def format_instant(instant: datetime) -> str:
-    """An instant as people in France read it, in Paris time: 23/11/2026 à 10:30."""
-    return to_local(instant).strftime("%d/%m/%Y à %H:%M")
