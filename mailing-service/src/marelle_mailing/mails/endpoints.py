@@ -9,8 +9,7 @@ from marelle_kit import roles
 from marelle_kit.errors import NotFound
 from marelle_kit.security import require_roles
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import ReadSessionDep, transactional_router
-from marelle_mailing import catalogue
+from marelle_kit.unit_of_work import SessionDep, transactional_router
 from marelle_mailing.mails.repository import MailRepository
 from marelle_mailing.mails.schemas import MailOut, MailSummary
 
@@ -26,7 +25,7 @@ staff = transactional_router(
 @staff.get("", response_model=list[MailSummary])
 async def list_mails(
     tenant_id: TenantId,
-    session: ReadSessionDep,
+    session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[MailSummary]:
@@ -35,8 +34,8 @@ async def list_mails(
 
 
 @staff.get("/{mail_id}", response_model=MailOut)
-async def get_mail(mail_id: UUID, tenant_id: TenantId, session: ReadSessionDep) -> MailOut:
+async def get_mail(mail_id: UUID, tenant_id: TenantId, session: SessionDep) -> MailOut:
     mail = await MailRepository(session).get(tenant_id, mail_id)
     if mail is None:
-        raise NotFound(catalogue.MAIL_NOT_FOUND)
+        raise NotFound("Ce message n'existe pas.")
     return MailOut.model_validate(mail)

@@ -9,10 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from marelle_kit.localtime import to_local
-from marelle_mailing import catalogue
 
-# How an instant reads in a mail, in Paris time: 23/11/2026 à 10:30.
-LOCAL_INSTANT = "%d/%m/%Y à %H:%M"
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent.parent / "templates" / "mail"),
     autoescape=select_autoescape(["html"]),
@@ -38,18 +35,20 @@ class PasswordLinkMail:
 
     @property
     def validity(self) -> str:
-        return catalogue.LINK_VALIDITY.get(self.purpose, catalogue.LINK_VALIDITY["reset"])
+        return "24 heures" if self.purpose == "first_login" else "60 minutes"
 
     @property
     def expires_local(self) -> str:
-        return to_local(self.expires_at).strftime(LOCAL_INSTANT)
+        return to_local(self.expires_at).strftime("%d/%m/%Y à %H:%M")
 
 
 def render_password_link(view: PasswordLinkMail) -> RenderedMail:
     context = {**asdict(view), "validity": view.validity, "expires_local": view.expires_local}
     subject = (
-        catalogue.SUBJECT_FIRST_LOGIN if view.purpose == "first_login" else catalogue.SUBJECT_RESET
-    ).format(tenant=view.tenant_name)
+        f"{view.tenant_name} — créez votre mot de passe"
+        if view.purpose == "first_login"
+        else f"{view.tenant_name} — réinitialisez votre mot de passe"
+    )
     return RenderedMail(
         subject=subject,
         html=_templates.get_template("password_link.html").render(context),
@@ -68,10 +67,10 @@ class AccountLockedMail:
 def render_account_locked(view: AccountLockedMail) -> RenderedMail:
     context = {
         **asdict(view),
-        "until_local": to_local(view.locked_until).strftime(LOCAL_INSTANT),
+        "until_local": to_local(view.locked_until).strftime("%d/%m/%Y à %H:%M"),
     }
     return RenderedMail(
-        subject=catalogue.SUBJECT_ACCOUNT_LOCKED.format(tenant=view.tenant_name),
+        subject=f"{view.tenant_name} — accès à votre compte suspendu",
         html=_templates.get_template("account_locked.html").render(context),
         text=_templates.get_template("account_locked.txt").render(context),
     )

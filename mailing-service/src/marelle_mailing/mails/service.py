@@ -6,7 +6,6 @@ from uuid import UUID
 
 from marelle_contracts import AccountLocked, PasswordResetRequested
 from marelle_kit.database import WriteSession
-from marelle_mailing import catalogue
 from marelle_mailing.mails.rendering import (
     AccountLockedMail,
     PasswordLinkMail,
@@ -47,7 +46,7 @@ class MailService:
         return self.settings.portal_url.replace("{slug}", slug or "").rstrip("/")
 
     async def tenant_name(self, tenant_id: UUID) -> str:
-        return await tenants.name_of(self.session, tenant_id) or catalogue.SOME_TOWN
+        return await tenants.name_of(self.session, tenant_id) or "votre commune"
 
     async def password_link(
         self, tenant_id: UUID, dedup_key: str, event: PasswordResetRequested
