@@ -24,14 +24,17 @@ from aiosmtpd.controller import Controller
 from celery.beat import EmbeddedService
 from celery.contrib.testing.worker import start_worker
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from marelle_auth.models import Account
 from marelle_auth.passwords.hashing import hash_password
 from marelle_embedded import runner
+from marelle_kit.database import is_sqlite
 from marelle_kit.jobs.distributed import celery_app
 from marelle_mailing.service import definition as mailing
 from marelle_mailing.settings import MailingSettings
+from marelle_testkit.databases import migrated_sqlite
 from marelle_testkit.tokens import TokenFactory
 
 SERVICES = ("auth", "family", "booking", "billing", "mailing")
@@ -124,6 +127,12 @@ async def start_system(env: dict[str, str]) -> AsyncIterator[RunningSystem]:
     with environment(env):
         system = runner.build_system()
         mail_workers = celery_mail_jobs()
+    for rt in system.runtimes:
+        # A new SQLite database starts as a copy of the migrated template (the migrations
+        # then find it at head); PostgreSQL ones are migrated by the runner as in production.
+        url = rt.database.url
+        if is_sqlite(url) and not Path(str(make_url(url).database)).exists():
+            await migrated_sqlite(rt.definition, url)
     await runner.prepare(system)
     ready, stop = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(runner.serve(system, ready, stop))

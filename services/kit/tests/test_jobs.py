@@ -204,3 +204,29 @@ async def test_celery_workers_run_one_shot_jobs_and_beat_sends_the_periodic_ones
         finally:
             beat.stop()
     assert ("greet", "anne") in await rows(database)
+
+
+async def test_two_celery_apps_in_one_process_run_their_own_jobs(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """Two services (or two runs) in one process: each app's workers use its own settings."""
+    databases = []
+    for name in ("first", "second"):
+        db = Database(sqlite_url(tmp_path, name))
+        async with db.engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+        databases.append(db)
+    try:
+        configs = [
+            settings(db, redis_url=redis_url, job_queue_prefix=f"t{uuid4().hex[:8]}-")
+            for db in databases
+        ]
+        celery_app("probe", configs[0], [greet])  # made first, never started
+        second = celery_app("probe", configs[1], [greet])
+        with start_worker(second, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+            await CeleryJobRunner("probe", configs[1], [greet]).enqueue(greet, name="paul")
+            await until(lambda: _count(databases[1], "greet", 1), timeout=15)
+        assert await rows(databases[0]) == []
+    finally:
+        for db in databases:
+            await db.dispose()

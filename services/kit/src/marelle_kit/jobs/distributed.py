@@ -102,7 +102,9 @@ def _register(app: Celery, job: Job, state: Any) -> None:
         worker: _WorkerState = state()
         worker.loop.run_until_complete(run_job(worker.context, job, arguments))
 
-    app.task(name=job.name, ignore_result=True)(body)
+    # Not shared: Celery would otherwise register this body in every app made afterwards (two
+    # services, or two test runs, in one process would run each other's jobs).
+    app.task(name=job.name, ignore_result=True, shared=False)(body)
 
 
 @cache
