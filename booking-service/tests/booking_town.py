@@ -11,7 +11,13 @@ from uuid import UUID, uuid4
 import pytest
 
 from marelle_booking import timing
-from marelle_contracts import ChildAdded, ContactEntry, ContactsChanged, HouseholdCreated, TenantCreated
+from marelle_contracts import (
+    ChildAdded,
+    ContactEntry,
+    ContactsChanged,
+    HouseholdCreated,
+    TenantCreated,
+)
 from marelle_kit.localtime import local_instant
 from marelle_testkit.plugin import ServiceUnderTest
 
@@ -63,7 +69,9 @@ class Town:
     ) -> Family:
         household_id = uuid4()
         await self.svc.deliver(
-            HouseholdCreated(household_id=household_id, family_number=f"{len(self.families) + 1:06d}", name=name),
+            HouseholdCreated(
+                household_id=household_id, family_number=f"{len(self.families) + 1:06d}", name=name
+            ),
             tenant_id=self.tenant_id,
             key=household_id,
         )
@@ -90,7 +98,9 @@ class Town:
             contact_list = (contacts or {}).get(first_name)
             if contact_list:
                 await self.svc.deliver(
-                    ContactsChanged(household_id=household_id, child_id=child_id, contacts=contact_list),
+                    ContactsChanged(
+                        household_id=household_id, child_id=child_id, contacts=contact_list
+                    ),
                     tenant_id=self.tenant_id,
                     key=household_id,
                 )
@@ -161,8 +171,6 @@ class Town:
         )
 
 
-
-
 async def make_town(
     svc: ServiceUnderTest, *, slug: str = "villeneuve", zone: str = "A", **policy: Any
 ) -> Town:
@@ -189,5 +197,3 @@ async def make_town(
     assert site.status_code == 201, site.text
     town.site_id = site.json()["id"]
     return town
-
-

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from booking_town import Clock, Town, make_town
 from marelle_booking.service import definition
 from marelle_testkit.databases import postgres_database, sqlite_url
 from marelle_testkit.plugin import ServiceUnderTest, service_under_test
 from marelle_testkit.tokens import TokenFactory
+
+from booking_town import Clock, Town, make_town
 
 
 @pytest.fixture
@@ -22,7 +23,9 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 @pytest.fixture
-async def booking(tmp_path: Path, tokens: TokenFactory, clock: Clock) -> AsyncIterator[ServiceUnderTest]:
+async def booking(
+    tmp_path: Path, tokens: TokenFactory, clock: Clock
+) -> AsyncIterator[ServiceUnderTest]:
     async with service_under_test(definition, sqlite_url(tmp_path, "booking"), tokens) as svc:
         yield svc
 

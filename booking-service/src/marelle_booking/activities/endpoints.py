@@ -21,12 +21,14 @@ from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
 readers = transactional_router(tags=["activités"], dependencies=[READERS])
-supervisors = transactional_router(tags=["activités"], dependencies=[SUPERVISORS], responses=PROBLEMS)
+supervisors = transactional_router(
+    tags=["activités"], dependencies=[SUPERVISORS], responses=PROBLEMS
+)
 
 
 @readers.get("/sites", response_model=list[SiteOut], summary="Les sites (écoles, centres)")
 async def list_sites(tenant_id: TenantId, session: SessionDep) -> list[SiteOut]:
-    return [SiteOut.model_validate(s) for s in await SiteService(session).list(tenant_id)]
+    return [SiteOut.model_validate(s) for s in await SiteService(session).all(tenant_id)]
 
 
 @supervisors.post("/sites", response_model=SiteOut, status_code=201, summary="Ajouter un site")
@@ -44,11 +46,14 @@ async def update_site(
 @readers.get("/activities", response_model=list[ActivityOut], summary="Les activités")
 async def list_activities(tenant_id: TenantId, session: SessionDep) -> list[ActivityOut]:
     service = ActivityService(session)
-    return await service.views(tenant_id, await service.list(tenant_id))
+    return await service.views(tenant_id, await service.all(tenant_id))
 
 
 @readers.get(
-    "/activities/{activity_id}", response_model=ActivityOut, summary="Une activité", responses=PROBLEMS
+    "/activities/{activity_id}",
+    response_model=ActivityOut,
+    summary="Une activité",
+    responses=PROBLEMS,
 )
 async def get_activity(activity_id: UUID, tenant_id: TenantId, session: SessionDep) -> ActivityOut:
     service = ActivityService(session)
@@ -58,13 +63,17 @@ async def get_activity(activity_id: UUID, tenant_id: TenantId, session: SessionD
 @supervisors.post(
     "/activities", response_model=ActivityOut, status_code=201, summary="Créer une activité"
 )
-async def create_activity(data: ActivityIn, tenant_id: TenantId, session: SessionDep) -> ActivityOut:
+async def create_activity(
+    data: ActivityIn, tenant_id: TenantId, session: SessionDep
+) -> ActivityOut:
     """Publie ``booking.activity.published`` (mode et unité de facturation, part fiscale)."""
     service = ActivityService(session)
     return (await service.views(tenant_id, [await service.create(tenant_id, data)]))[0]
 
 
-@supervisors.put("/activities/{activity_id}", response_model=ActivityOut, summary="Modifier une activité")
+@supervisors.put(
+    "/activities/{activity_id}", response_model=ActivityOut, summary="Modifier une activité"
+)
 async def update_activity(
     activity_id: UUID, data: ActivityIn, tenant_id: TenantId, session: SessionDep
 ) -> ActivityOut:
@@ -77,7 +86,9 @@ async def update_activity(
     response_model=list[SeasonOut],
     summary="Jours d'ouverture par année scolaire",
 )
-async def list_seasons(activity_id: UUID, tenant_id: TenantId, session: SessionDep) -> list[SeasonOut]:
+async def list_seasons(
+    activity_id: UUID, tenant_id: TenantId, session: SessionDep
+) -> list[SeasonOut]:
     return await ActivityService(session).seasons(tenant_id, activity_id)
 
 
@@ -87,7 +98,11 @@ async def list_seasons(activity_id: UUID, tenant_id: TenantId, session: SessionD
     summary="Fixer les jours d'ouverture et la capacité d'une année scolaire",
 )
 async def set_season(
-    activity_id: UUID, school_year_id: UUID, data: SeasonIn, tenant_id: TenantId, session: SessionDep
+    activity_id: UUID,
+    school_year_id: UUID,
+    data: SeasonIn,
+    tenant_id: TenantId,
+    session: SessionDep,
 ) -> SeasonOut:
     return await ActivityService(session).set_season(tenant_id, activity_id, school_year_id, data)
 

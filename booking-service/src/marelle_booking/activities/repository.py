@@ -22,7 +22,9 @@ class SiteRepository(BookingRepository[Site]):
     async def by_ids(self, tenant_id: UUID, ids: Collection[UUID]) -> dict[UUID, Site]:
         if not ids:
             return {}
-        rows = await self.session.scalars(self._scoped(tenant_id).where(col(Site.id).in_(list(ids))))
+        rows = await self.session.scalars(
+            self._scoped(tenant_id).where(col(Site.id).in_(list(ids)))
+        )
         return {site.id: site for site in rows}
 
 
@@ -71,16 +73,15 @@ class ActivityRepository(BookingRepository[Activity]):
     async def season(
         self, tenant_id: UUID, activity_id: UUID, school_year_id: UUID
     ) -> ActivitySeason | None:
-        return await self.session.scalar(
+        found = await self.session.scalars(
             self._scoped_to(ActivitySeason, tenant_id).where(
                 col(ActivitySeason.activity_id) == activity_id,
                 col(ActivitySeason.school_year_id) == school_year_id,
             )
         )
+        return found.one_or_none()
 
-    async def groups(
-        self, tenant_id: UUID, activity_ids: Collection[UUID]
-    ) -> list[ActivityGroup]:
+    async def groups(self, tenant_id: UUID, activity_ids: Collection[UUID]) -> list[ActivityGroup]:
         if not activity_ids:
             return []
         return list(

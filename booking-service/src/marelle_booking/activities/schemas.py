@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 from datetime import date, time
+from itertools import pairwise
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from marelle_booking.calendars.days import Period
 from marelle_booking.deadlines.rules import DaysBefore, DeadlineRule, describe
@@ -68,7 +76,8 @@ class ActivityIn(BaseModel):
     book_rule: DeadlineRule = Field(default_factory=_default_rule)
     cancel_rule: DeadlineRule = Field(default_factory=_default_rule)
     late_booking: LatePolicy = Field(
-        default="refuse", description="Après la date limite : refusée, ou permise au tarif hors délai"
+        default="refuse",
+        description="Après la date limite : refusée, ou permise au tarif hors délai",
     )
     late_cancellation: LatePolicy = Field(
         default="refuse", description="Après la date limite : refusée, ou permise (jour facturé)"
@@ -83,7 +92,7 @@ class ActivityIn(BaseModel):
     @classmethod
     def _no_overlap(cls, slots: list[TimeSlot]) -> list[TimeSlot]:
         ordered = sorted(slots, key=lambda slot: slot.start)
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in pairwise(ordered):
             if after.start < before.end:
                 raise ValueError("les créneaux horaires se chevauchent")
         return ordered
@@ -124,7 +133,9 @@ class ActivityOut(BaseModel):
     booking_approval: bool
     book_rule: DeadlineRule
     cancel_rule: DeadlineRule
-    book_rule_text: str = Field(description="La règle telle qu'affichée : « avant 8h30 le jour même »")
+    book_rule_text: str = Field(
+        description="La règle telle qu'affichée : « avant 8h30 le jour même »"
+    )
     cancel_rule_text: str
     late_booking: LatePolicy
     late_cancellation: LatePolicy
@@ -146,7 +157,9 @@ class SeasonIn(BaseModel):
     weekdays: list[int] = Field(
         min_length=1, max_length=7, description="Jours d'ouverture, 1 = lundi … 7 = dimanche"
     )
-    period: Period = Field(description="school : jours d'école ; holidays : vacances ; all : les deux")
+    period: Period = Field(
+        description="school : jours d'école ; holidays : vacances ; all : les deux"
+    )
     capacity: int | None = Field(default=None, ge=0, le=10_000, description="Places par jour")
     extra_days: list[date] = Field(default_factory=list, max_length=366)
     removed_days: list[date] = Field(default_factory=list, max_length=366)

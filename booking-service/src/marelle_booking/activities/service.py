@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from pydantic import TypeAdapter
@@ -49,7 +50,7 @@ class SiteService:
     def __init__(self, session: AsyncSession) -> None:
         self.sites = SiteRepository(session)
 
-    async def list(self, tenant_id: UUID) -> list[Site]:
+    async def all(self, tenant_id: UUID) -> list[Site]:
         return await self.sites.of_tenant(tenant_id)
 
     async def get(self, tenant_id: UUID, site_id: UUID) -> Site:
@@ -85,7 +86,7 @@ class ActivityService:
             raise UnknownActivity("Cette activité n'existe pas.")
         return activity
 
-    async def list(self, tenant_id: UUID) -> list[Activity]:
+    async def all(self, tenant_id: UUID) -> list[Activity]:
         return await self.activities.of_tenant(tenant_id)
 
     async def create(self, tenant_id: UUID, data: ActivityIn) -> Activity:
@@ -142,7 +143,11 @@ class ActivityService:
     ) -> SeasonOut:
         activity = await self.get(tenant_id, activity_id)
         year = await CalendarService(self.session).school_year(tenant_id, school_year_id)
-        outside = [d for d in (*data.extra_days, *data.removed_days) if not year.first_day <= d <= year.last_day]
+        outside = [
+            d
+            for d in (*data.extra_days, *data.removed_days)
+            if not year.first_day <= d <= year.last_day
+        ]
         if outside:
             raise SettingsConflict(
                 f"Le {outside[0]:%d/%m/%Y} est en dehors de l'année scolaire {year.label}."
@@ -162,7 +167,9 @@ class ActivityService:
 
     async def seasons(self, tenant_id: UUID, activity_id: UUID) -> list[SeasonOut]:
         activity = await self.get(tenant_id, activity_id)
-        labels = {y.id: y.label for y in await CalendarService(self.session).school_years(tenant_id)}
+        labels = {
+            y.id: y.label for y in await CalendarService(self.session).school_years(tenant_id)
+        }
         rows = await self.activities.seasons(tenant_id, [activity.id])
         return sorted(
             (season_view(row, labels.get(row.school_year_id, "")) for row in rows),
@@ -198,7 +205,7 @@ class ActivityService:
         return site
 
 
-def _values(data: ActivityIn) -> dict[str, object]:
+def _values(data: ActivityIn) -> dict[str, Any]:
     values = data.model_dump(mode="json")
     values["kind"] = data.kind.value
     values["site_id"] = data.site_id

@@ -32,7 +32,10 @@ class ClosureService:
                 "Une fermeture commence aujourd'hui au plus tôt : les jours passés relèvent de "
                 "l'appel (présences et absences)."
             )
-        if data.site_id is not None and await SiteRepository(self.session).get(tenant_id, data.site_id) is None:
+        if (
+            data.site_id is not None
+            and await SiteRepository(self.session).get(tenant_id, data.site_id) is None
+        ):
             raise NotFound("Ce site n'existe pas.")
         if data.activity_id is not None:
             activity = await ActivityRepository(self.session).get(tenant_id, data.activity_id)
@@ -42,7 +45,9 @@ class ClosureService:
                 raise SettingsConflict("Cette activité n'a pas lieu sur ce site.")
         return Closure(tenant_id=tenant_id, created_by=principal.subject, **data.model_dump())
 
-    async def preview(self, principal: Principal, tenant_id: UUID, data: ClosureIn) -> ClosurePreview:
+    async def preview(
+        self, principal: Principal, tenant_id: UUID, data: ClosureIn
+    ) -> ClosurePreview:
         closure = await self._closure(principal, tenant_id, data)
         cells = await StaffBookingService(self.session).closure_cells(tenant_id, closure)
         return ClosurePreview(
@@ -58,7 +63,7 @@ class ClosureService:
         )
         return closure
 
-    async def list(self, tenant_id: UUID, first: date, last: date) -> list[Closure]:
+    async def in_period(self, tenant_id: UUID, first: date, last: date) -> list[Closure]:
         return await self.closures.overlapping(tenant_id, first, last)
 
     async def lift(self, tenant_id: UUID, closure_id: UUID) -> None:

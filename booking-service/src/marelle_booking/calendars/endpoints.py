@@ -31,7 +31,9 @@ from marelle_kit.unit_of_work import SessionDep, transactional_router
 # Anyone signed in to the tenant (families too) reads its calendar.
 members = transactional_router(tags=["calendrier"])
 readers = transactional_router(tags=["calendrier"], dependencies=[READERS])
-supervisors = transactional_router(tags=["calendrier"], dependencies=[SUPERVISORS], responses=PROBLEMS)
+supervisors = transactional_router(
+    tags=["calendrier"], dependencies=[SUPERVISORS], responses=PROBLEMS
+)
 office = transactional_router(tags=["calendrier"], dependencies=[OFFICE], responses=PROBLEMS)
 
 
@@ -39,13 +41,21 @@ office = transactional_router(tags=["calendrier"], dependencies=[OFFICE], respon
 async def school_years(
     _principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
 ) -> list[SchoolYearOut]:
-    return [SchoolYearOut.model_validate(y) for y in await CalendarService(session).school_years(tenant_id)]
+    return [
+        SchoolYearOut.model_validate(y)
+        for y in await CalendarService(session).school_years(tenant_id)
+    ]
 
 
 @supervisors.post(
-    "/school-years", response_model=SchoolYearOut, status_code=201, summary="Ouvrir une année scolaire"
+    "/school-years",
+    response_model=SchoolYearOut,
+    status_code=201,
+    summary="Ouvrir une année scolaire",
 )
-async def add_school_year(data: SchoolYearIn, tenant_id: TenantId, session: SessionDep) -> SchoolYearOut:
+async def add_school_year(
+    data: SchoolYearIn, tenant_id: TenantId, session: SessionDep
+) -> SchoolYearOut:
     """Les dates non données viennent du calendrier national de la zone de la structure."""
     policy = await TownPolicyService(session).get(tenant_id)
     year = await CalendarService(session).add_school_year(tenant_id, policy, data)
@@ -67,7 +77,9 @@ async def town_calendar(
     first = first_day or local_day(timing.now())
     last = last_day or first + timedelta(days=365)
     if last < first or (last - first).days > 731:
-        raise InvalidPeriod("Choisissez une période de deux ans au plus, qui finit après son début.")
+        raise InvalidPeriod(
+            "Choisissez une période de deux ans au plus, qui finit après son début."
+        )
     policy = await TownPolicyService(session).get(tenant_id)
     calendar = await CalendarService(session).town_calendar(tenant_id, policy)
     return CalendarOut(
@@ -85,7 +97,8 @@ async def town_calendar(
             if first <= day <= last
         ],
         closures=[
-            ClosureOut.model_validate(c) for c in await ClosureService(session).list(tenant_id, first, last)
+            ClosureOut.model_validate(c)
+            for c in await ClosureService(session).in_period(tenant_id, first, last)
         ],
     )
 
@@ -113,7 +126,9 @@ async def declare_closure(
     """Un site, une activité ou une classe (école et niveau), sur un jour ou une période : les
     jours réservés sont annulés sans frais et ``booking.closure.declared`` est publié une fois
     pour toute la fermeture ; ces jours ne peuvent plus être réservés."""
-    return ClosureOut.model_validate(await ClosureService(session).declare(principal, tenant_id, data))
+    return ClosureOut.model_validate(
+        await ClosureService(session).declare(principal, tenant_id, data)
+    )
 
 
 @readers.get("/closures", response_model=list[ClosureOut], summary="Les fermetures d'une période")
@@ -125,7 +140,7 @@ async def list_closures(
 ) -> list[ClosureOut]:
     return [
         ClosureOut.model_validate(c)
-        for c in await ClosureService(session).list(tenant_id, first_day, last_day)
+        for c in await ClosureService(session).in_period(tenant_id, first_day, last_day)
     ]
 
 

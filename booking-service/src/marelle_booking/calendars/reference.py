@@ -12,10 +12,10 @@ new years without touching what is there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import holidays
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,7 +68,9 @@ def public_holiday_days() -> dict[date, tuple[str, bool]]:
     years = list(PUBLIC_HOLIDAY_YEARS)
     national = holidays.country_holidays("FR", years=years, language="fr")
     moselle = holidays.country_holidays("FR", subdiv="57", years=years, language="fr")
-    found: dict[date, tuple[str, bool]] = {day: (str(name), False) for day, name in national.items()}
+    found: dict[date, tuple[str, bool]] = {
+        day: (str(name), False) for day, name in national.items()
+    }
     for day, name in moselle.items():
         if day not in found:
             found[day] = (str(name), True)

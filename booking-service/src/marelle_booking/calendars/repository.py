@@ -51,9 +51,7 @@ class SchoolYearRepository(Repository[SchoolYear]):
 
     async def of_tenant(self, tenant_id: UUID) -> list[SchoolYear]:
         return list(
-            await self.session.scalars(
-                self._scoped(tenant_id).order_by(col(SchoolYear.first_day))
-            )
+            await self.session.scalars(self._scoped(tenant_id).order_by(col(SchoolYear.first_day)))
         )
 
     async def by_label(self, tenant_id: UUID, label: str) -> SchoolYear | None:

@@ -4,7 +4,14 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from marelle_kit.validation import ShortText
 
@@ -82,7 +89,9 @@ class ClosureIn(BaseModel):
 
     site_id: UUID | None = None
     activity_id: UUID | None = None
-    school: ShortText | None = Field(default=None, description="Seulement les enfants de cette école")
+    school: ShortText | None = Field(
+        default=None, description="Seulement les enfants de cette école"
+    )
     level: Annotated[ShortText, StringConstraints(max_length=20)] | None = Field(
         default=None, description="… et de cette classe (CP, CE1…)"
     )

@@ -34,7 +34,7 @@ class CalendarService:
         self.reference = ReferenceRepository(session)
 
     async def _reference(self) -> _Reference:
-        key = str(self.session.get_bind().url)
+        key = str(self.session.get_bind().engine.url)
         cached = _REFERENCE.get(key)
         if cached is not None:
             return cached
@@ -64,7 +64,9 @@ class CalendarService:
         return TownCalendar(
             school_years=tuple(_span(year) for year in years),
             holidays=reference.holidays.get(policy.zone or "", ()),
-            public_holidays=reference.alsace_moselle if policy.alsace_moselle else reference.national,
+            public_holidays=reference.alsace_moselle
+            if policy.alsace_moselle
+            else reference.national,
         )
 
     async def school_years(self, tenant_id: UUID) -> list[SchoolYear]:

@@ -45,7 +45,9 @@ class ActivityInfo:
     groups: dict[str, int | None]
 
 
-def closure_applies(closure: Closure, activity: Activity, child: ChildView | None, day: date) -> bool:
+def closure_applies(
+    closure: Closure, activity: Activity, child: ChildView | None, day: date
+) -> bool:
     if not closure.first_day <= day <= closure.last_day:
         return False
     if closure.activity_id is not None and closure.activity_id != activity.id:
@@ -125,7 +127,9 @@ class HouseholdContext:
             terms=info.terms,
             enrolment_status=enrolment.status if enrolment else None,
             documents_missing=bool(
-                self.policy.documents_gate and enrolment is not None and not enrolment.documents_complete
+                self.policy.documents_gate
+                and enrolment is not None
+                and not enrolment.documents_complete
             ),
             closure_label=closure.label if closure else None,
             state=CellState(cell.state) if cell else None,
@@ -143,7 +147,11 @@ class HouseholdContext:
     def available(self, key: CapacityKey) -> int | None:
         """Places left (None: no limit), from the counters as read."""
         counter = self.counters.get(key)
-        limit = counter.limit_override if counter and counter.limit_override is not None else self.limit(key)
+        limit = (
+            counter.limit_override
+            if counter and counter.limit_override is not None
+            else self.limit(key)
+        )
         if limit is None:
             return None
         return max(limit - (counter.taken if counter else 0), 0)
@@ -169,9 +177,7 @@ class ContextLoader:
             for c in await ChildViewRepository(self.session).of_household(tenant_id, household_id)
             if not c.erased
         }
-        years = [
-            y.id for y in calendar.school_years if y.first_day <= last and y.last_day >= first
-        ]
+        years = [y.id for y in calendar.school_years if y.first_day <= last and y.last_day >= first]
         enrolments = await EnrolmentRepository(self.session).of_children(
             tenant_id, list(children), years
         )
@@ -214,7 +220,9 @@ class ContextLoader:
     ) -> dict[UUID, ActivityInfo]:
         repository = ActivityRepository(self.session)
         found = await repository.by_ids(tenant_id, activity_ids)
-        sites = await SiteRepository(self.session).by_ids(tenant_id, {a.site_id for a in found.values()})
+        sites = await SiteRepository(self.session).by_ids(
+            tenant_id, {a.site_id for a in found.values()}
+        )
         seasons: dict[UUID, dict[UUID, Season]] = {}
         for row in await repository.seasons(tenant_id, list(found)):
             seasons.setdefault(row.activity_id, {})[row.school_year_id] = season_of(row)

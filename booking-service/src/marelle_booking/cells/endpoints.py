@@ -40,16 +40,22 @@ readers = transactional_router(tags=["réservations (agents)"], dependencies=[RE
 
 WeekParam = Annotated[
     str | None,
-    Query(pattern=r"^[0-9]{4}-W[0-9]{2}$", description="Semaine ISO, p. ex. 2027-W04 ; défaut : cette semaine"),
+    Query(
+        pattern=r"^[0-9]{4}-W[0-9]{2}$",
+        description="Semaine ISO, p. ex. 2027-W04 ; défaut : cette semaine",
+    ),
 ]
 MonthParam = Annotated[
-    str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}$", description="Mois, p. ex. 2027-01 ; défaut : ce mois")
+    str | None,
+    Query(pattern=r"^[0-9]{4}-[0-9]{2}$", description="Mois, p. ex. 2027-01 ; défaut : ce mois"),
 ]
 
 
 def actor_of(principal: Principal) -> Actor:
     staff = is_staff(principal)
-    return Actor(principal.subject, ChangeOrigin.STAFF if staff else ChangeOrigin.PORTAL, staff=staff)
+    return Actor(
+        principal.subject, ChangeOrigin.STAFF if staff else ChangeOrigin.PORTAL, staff=staff
+    )
 
 
 def _week_bounds(week: str | None) -> tuple[date, date]:
@@ -126,7 +132,10 @@ async def apply_week(
 
 
 @members.get(
-    "/month", response_model=Planning, summary="Le mois de réservations du foyer", responses=PROBLEMS
+    "/month",
+    response_model=Planning,
+    summary="Le mois de réservations du foyer",
+    responses=PROBLEMS,
 )
 async def month_grid(
     household_id: UUID,
@@ -219,7 +228,9 @@ async def cell_history(
     cell = await repository.get(tenant_id, cell_id)
     if cell is None or cell.household_id != household_id:
         raise NotFound("Ce jour n'existe pas.")
-    return [CellHistoryEntry.model_validate(c) for c in await repository.history(tenant_id, cell_id)]
+    return [
+        CellHistoryEntry.model_validate(c) for c in await repository.history(tenant_id, cell_id)
+    ]
 
 
 @office.put(
@@ -254,9 +265,7 @@ async def staff_apply(
     )
 
 
-@office.get(
-    "/requests", response_model=list[CellOut], summary="Demandes de réservation à valider"
-)
+@office.get("/requests", response_model=list[CellOut], summary="Demandes de réservation à valider")
 async def pending_requests(
     tenant_id: TenantId,
     session: SessionDep,

@@ -64,7 +64,9 @@ def fact(cell: BookingCell) -> CellFact:
 class EventBatch:
     def __init__(self) -> None:
         # (event class, household, extra fields) -> cells, in the order they changed
-        self._cells: dict[tuple[HouseholdEvent, UUID, tuple[tuple[str, Any], ...]], dict[UUID, BookingCell]] = defaultdict(dict)
+        self._cells: dict[
+            tuple[HouseholdEvent, UUID, tuple[tuple[str, Any], ...]], dict[UUID, BookingCell]
+        ] = defaultdict(dict)
 
     def add(self, kind: HouseholdEvent, cell: BookingCell, **extra: Any) -> None:
         self._cells[(kind, cell.household_id, tuple(sorted(extra.items())))][cell.id] = cell

@@ -100,7 +100,11 @@ def build_planning(
                 for at, action in candidates:
                     if nearest is None or at < nearest.at:
                         nearest = NearestCutoff(
-                            at=at, child_id=child.id, activity_id=activity_id, day=day, action=action
+                            at=at,
+                            child_id=child.id,
+                            activity_id=activity_id,
+                            day=day,
+                            action=action,
                         )
             rows.append(
                 GridRow(
@@ -116,7 +120,9 @@ def build_planning(
                 )
             )
         children.append(
-            GridChild(child_id=child.id, first_name=child.first_name, last_name=child.last_name, rows=rows)
+            GridChild(
+                child_id=child.id, first_name=child.first_name, last_name=child.last_name, rows=rows
+            )
         )
     shown = {row.activity_id for child in children for row in child.rows}
     reminders = [
@@ -131,7 +137,10 @@ def build_planning(
     ]
     if period == "week":
         key, label = week_key(first), week_label(first)
-        previous, following = week_key(first - timedelta(days=7)), week_key(first + timedelta(days=7))
+        previous, following = (
+            week_key(first - timedelta(days=7)),
+            week_key(first + timedelta(days=7)),
+        )
     else:
         key, label = month_key(first), f"{MONTHS[first.month - 1]} {first.year}"
         previous = month_key(first - timedelta(days=1))
@@ -204,7 +213,9 @@ def _cell(
             book_cutoff=book.cutoff,
             cancel_cutoff=cancel.cutoff,
             absence_reason=live.absence_reason if live else None,
-            absence_charge=AbsenceCharge(live.absence_charge) if live and live.absence_charge else None,
+            absence_charge=AbsenceCharge(live.absence_charge)
+            if live and live.absence_charge
+            else None,
             free_of_charge=bool(live.free_of_charge) if live else False,
         ),
         candidates,

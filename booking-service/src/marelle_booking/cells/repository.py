@@ -42,9 +42,7 @@ class CellRepository(Repository[BookingCell]):
             )
         )
 
-    async def live_for_update(
-        self, tenant_id: UUID, ids: Collection[UUID]
-    ) -> list[BookingCell]:
+    async def live_for_update(self, tenant_id: UUID, ids: Collection[UUID]) -> list[BookingCell]:
         if not ids:
             return []
         return list(
@@ -92,7 +90,9 @@ class CellRepository(Repository[BookingCell]):
             query = query.where(col(BookingCell.activity_id).in_(list(activity_ids)))
         if child_ids is not None:
             query = query.where(col(BookingCell.child_id).in_(list(child_ids)))
-        query = query.order_by(col(BookingCell.activity_id), col(BookingCell.day), col(BookingCell.id))
+        query = query.order_by(
+            col(BookingCell.activity_id), col(BookingCell.day), col(BookingCell.id)
+        )
         if for_update:
             query = query.with_for_update()
         return list(await self.session.scalars(query))
@@ -159,13 +159,13 @@ class CellRepository(Repository[BookingCell]):
                 col(BookingCell.day) <= days[-1],
                 col(BookingCell.state) == CellState.WAITLISTED.value,
             )
-            .group_by(col(BookingCell.activity_id), col(BookingCell.day), col(BookingCell.group_code))
+            .group_by(
+                col(BookingCell.activity_id), col(BookingCell.day), col(BookingCell.group_code)
+            )
         )
         return {(a, d, g): int(n) for a, d, g, n in rows if (a, d, g) in keys}
 
-    async def count_by_state(
-        self, tenant_id: UUID, activity_id: UUID, day: date
-    ) -> dict[str, int]:
+    async def count_by_state(self, tenant_id: UUID, activity_id: UUID, day: date) -> dict[str, int]:
         rows = await self.session.execute(
             sa.select(col(BookingCell.state), sa.func.count())
             .where(
@@ -214,7 +214,18 @@ class CellRepository(Repository[BookingCell]):
         return list(
             await self.session.scalars(
                 self._scoped(tenant_id)
-                .where(col(BookingCell.absence_pending).is_(True))
+                .where(
+                    sa.or_(
+                        col(BookingCell.absence_pending).is_(True),
+                        sa.and_(
+                            col(BookingCell.proof_due).is_not(None),
+                            col(BookingCell.proof_received_at).is_(None),
+                        ),
+                    ),
+                    col(BookingCell.state).in_(
+                        [CellState.ABSENT_EXCUSED.value, CellState.ABSENT_UNEXCUSED.value]
+                    ),
+                )
                 .order_by(col(BookingCell.day), col(BookingCell.id))
                 .limit(limit)
             )
@@ -340,9 +351,7 @@ class CapacityRepository(Repository[CapacityCounter]):
             .values(taken=col(CapacityCounter.taken) - 1)
         )
 
-    async def set_override(
-        self, tenant_id: UUID, key: CapacityKey, limit: int | None
-    ) -> None:
+    async def set_override(self, tenant_id: UUID, key: CapacityKey, limit: int | None) -> None:
         activity_id, day, group_code = key
         statement = self._upsert(
             {
@@ -360,9 +369,7 @@ class CapacityRepository(Repository[CapacityCounter]):
         )
         await self.session.execute(statement)
 
-    async def places_held(
-        self, tenant_id: UUID, activity_id: UUID, day: date
-    ) -> dict[str, int]:
+    async def places_held(self, tenant_id: UUID, activity_id: UUID, day: date) -> dict[str, int]:
         """Cells holding a place, per group (what the counters must equal)."""
         rows = await self.session.execute(
             sa.select(col(BookingCell.group_code), sa.func.count())

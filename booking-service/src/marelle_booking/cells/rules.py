@@ -61,7 +61,9 @@ class Answer:
 
 _UNAVAILABLE = {
     Unavailable.OUTSIDE_SCHOOL_YEAR: "Ce jour est en dehors de l'année scolaire.",
-    Unavailable.NO_SEASON: "Les jours d'ouverture de « {activity} » ne sont pas encore publiés pour cette année.",
+    Unavailable.NO_SEASON: (
+        "Les jours d'ouverture de « {activity} » ne sont pas encore publiés pour cette année."
+    ),
     Unavailable.NOT_OPEN: "« {activity} » n'a pas lieu ce jour-là.",
 }
 
@@ -102,7 +104,8 @@ def bookable(slot: Slot) -> Refusal | None:
     if slot.enrolment_status == "pending":
         return Refusal(
             "enrolment-pending",
-            f"L'inscription de {slot.child_name} à « {slot.terms.name} » attend la validation du service.",
+            f"L'inscription de {slot.child_name} à « {slot.terms.name} » attend la validation "
+            "du service.",
         )
     if slot.documents_missing:
         return Refusal(
@@ -119,7 +122,9 @@ def may_book(slot: Slot, now: datetime, *, override: bool = False) -> Answer:
     refusal = bookable(slot)
     if refusal is None and slot.state is not None and slot.state in LIVE:
         if slot.state in OUTCOMES:
-            refusal = Refusal("outcome-recorded", "La présence ou l'absence de ce jour est enregistrée.")
+            refusal = Refusal(
+                "outcome-recorded", "La présence ou l'absence de ce jour est enregistrée."
+            )
         elif slot.state is CellState.BOOKED:
             refusal = Refusal("already-booked", "Ce jour est déjà réservé.")
         else:
@@ -184,9 +189,7 @@ def may_cancel(slot: Slot, now: datetime, *, override: bool = False) -> Answer:
 
 def late_message(action: str, terms: Terms) -> str:
     if action == "book":
-        return (
-            f"Hors délai : la réservation de « {terms.name} » sera facturée au tarif hors délai."
-        )
+        return f"Hors délai : la réservation de « {terms.name} » sera facturée au tarif hors délai."
     return f"Hors délai : l'annulation de « {terms.name} » laisse ce jour facturé."
 
 

@@ -124,7 +124,9 @@ class BulkIn(BaseModel):
             raise ValueError("la fin de la période précède son début")
         if (self.last_day - self.first_day).days > 366:
             raise ValueError("une période dure au plus un an")
-        if any(d < 1 or d > 7 for d in self.weekdays) or len(set(self.weekdays)) != len(self.weekdays):
+        if any(d < 1 or d > 7 for d in self.weekdays) or len(set(self.weekdays)) != len(
+            self.weekdays
+        ):
             raise ValueError("jours de la semaine : chacun une fois, de 1 (lundi) à 7 (dimanche)")
         if len(set(self.child_ids)) != len(self.child_ids):
             raise ValueError("un enfant figure deux fois")
@@ -168,7 +170,9 @@ class GridRow(BaseModel):
     book_rule_text: str
     cancel_rule_text: str
     late_booking_allowed: bool
-    can_book_period: bool = Field(description="Au moins un jour réservable : « réserver la semaine »")
+    can_book_period: bool = Field(
+        description="Au moins un jour réservable : « réserver la semaine »"
+    )
     cells: list[GridCell]
 
 

@@ -53,6 +53,7 @@ from marelle_contracts import (
 from marelle_kit.errors import NotFound
 
 WITHDRAWN = "Demande retirée par la famille."
+REPLACEABLE = (CellState.BOOKED, CellState.REQUESTED, CellState.WAITLISTED)
 DECLINED = "Place déclinée par la famille."
 
 
@@ -95,13 +96,21 @@ class BookingService:
         first = min(c.day for c in changes)
         last = max(c.day for c in changes)
         context = await ContextLoader(self.session).household(
-            tenant_id, household_id, first, last, extra_activity_ids={c.activity_id for c in changes}
+            tenant_id,
+            household_id,
+            first,
+            last,
+            extra_activity_ids={c.activity_id for c in changes},
         )
         for change in changes:
             if change.child_id not in context.children:
-                raise UnknownChild("Cet enfant n'existe pas dans ce foyer.", child_id=str(change.child_id))
+                raise UnknownChild(
+                    "Cet enfant n'existe pas dans ce foyer.", child_id=str(change.child_id)
+                )
             if change.activity_id not in context.activities:
-                raise UnknownActivity("Cette activité n'existe pas.", activity_id=str(change.activity_id))
+                raise UnknownActivity(
+                    "Cette activité n'existe pas.", activity_id=str(change.activity_id)
+                )
         now = timing.now()
         plans, outcomes = self._plan(context, changes, now, options)
         refused = [o for o in outcomes.values() if o.outcome == "refused"]
@@ -110,7 +119,12 @@ class BookingService:
             problem = LateNotAccepted if late_only else CellsRefused
             raise problem(
                 _refusal_detail(refused, late_only),
-                cells=[o.model_dump(mode="json", include={"child_id", "activity_id", "day", "action", "reason"}) for o in refused],
+                cells=[
+                    o.model_dump(
+                        mode="json", include={"child_id", "activity_id", "day", "action", "reason"}
+                    )
+                    for o in refused
+                ],
             )
         batch = EventBatch()
         writer = CellWriter(self.session, tenant_id, batch)
@@ -147,7 +161,9 @@ class BookingService:
             }
             if not answer.allowed:
                 assert answer.refusal is not None
-                outcomes[key] = CellOutcome(**base, outcome="refused", late=answer.late, reason=_reason(answer.refusal))
+                outcomes[key] = CellOutcome(
+                    **base, outcome="refused", late=answer.late, reason=_reason(answer.refusal)
+                )
                 continue
             late = answer.late and not (options.override and options.waive_late_fee)
             if late and not options.accept_late and not options.override:
@@ -156,7 +172,9 @@ class BookingService:
                     **base,
                     outcome="refused",
                     late=True,
-                    reason=Reason(code="late-not-accepted", message=late_message(change.action, terms)),
+                    reason=Reason(
+                        code="late-not-accepted", message=late_message(change.action, terms)
+                    ),
                 )
                 continue
             plans.append(
@@ -192,7 +210,13 @@ class BookingService:
         for plan in plans:
             change, key = plan.change, _key(plan.change, plan.group_code)
             terms = context.activities[change.activity_id].terms
-            base = {"child_id": change.child_id, "activity_id": change.activity_id, "day": change.day, "action": change.action, "late": plan.answer.late}
+            base = {
+                "child_id": change.child_id,
+                "activity_id": change.activity_id,
+                "day": change.day,
+                "action": change.action,
+                "late": plan.answer.late,
+            }
             cell = context.live.get((change.child_id, change.activity_id, change.day))
             if change.action == "cancel":
                 assert cell is not None
@@ -201,9 +225,13 @@ class BookingService:
                         waiting[key] -= 1
                     elif left[key] is not None:
                         left[key] = (left[key] or 0) + 1
-                    outcomes[(change.child_id, change.activity_id, change.day)] = CellOutcome(**base, outcome="cancelled", cell_id=cell.id)
+                    outcomes[(change.child_id, change.activity_id, change.day)] = CellOutcome(
+                        **base, outcome="cancelled", cell_id=cell.id
+                    )
                 else:
-                    outcomes[(change.child_id, change.activity_id, change.day)] = CellOutcome(**base, outcome="withdrawn", cell_id=cell.id)
+                    outcomes[(change.child_id, change.activity_id, change.day)] = CellOutcome(
+                        **base, outcome="withdrawn", cell_id=cell.id
+                    )
                 continue
             if terms.booking_approval and not actor.staff:
                 outcome = "requested"
@@ -213,7 +241,9 @@ class BookingService:
                 outcome = "booked"
             else:
                 outcome = "waitlisted"
-            outcomes[(change.child_id, change.activity_id, change.day)] = CellOutcome(**base, outcome=outcome)  # type: ignore[arg-type]
+            outcomes[(change.child_id, change.activity_id, change.day)] = CellOutcome(
+                **base, outcome=outcome
+            )
 
     async def _execute(
         self,
@@ -237,7 +267,13 @@ class BookingService:
         the_day = today(now)
         for plan in plans:
             change, key = plan.change, _key(plan.change, plan.group_code)
-            base = {"child_id": change.child_id, "activity_id": change.activity_id, "day": change.day, "action": change.action, "late": plan.answer.late}
+            base = {
+                "child_id": change.child_id,
+                "activity_id": change.activity_id,
+                "day": change.day,
+                "action": change.action,
+                "late": plan.answer.late,
+            }
             slot_key = (change.child_id, change.activity_id, change.day)
             if change.action == "cancel":
                 seen = context.live[slot_key]
@@ -253,11 +289,15 @@ class BookingService:
                     writer.batch.add(BookingCancelled, cell)
                     await writer.release(cell)
                     await writer.grant_next(key, context.limit(key), the_day)
-                    outcomes[slot_key] = CellOutcome(**base, outcome="cancelled", cell_id=cell.id, version=cell.version)
+                    outcomes[slot_key] = CellOutcome(
+                        **base, outcome="cancelled", cell_id=cell.id, version=cell.version
+                    )
                 else:
                     writer.move(cell, CellState.REFUSED, actor, WITHDRAWN)
                     writer.batch.add(BookingRefused, cell, reason=WITHDRAWN)
-                    outcomes[slot_key] = CellOutcome(**base, outcome="withdrawn", cell_id=cell.id, version=cell.version)
+                    outcomes[slot_key] = CellOutcome(
+                        **base, outcome="withdrawn", cell_id=cell.id, version=cell.version
+                    )
                 context.add_cell(cell)
                 continue
             info = context.activities[change.activity_id]
@@ -304,7 +344,9 @@ class BookingService:
                     day=change.day.isoformat(),
                 ) from exc
             context.add_cell(cell)
-            outcomes[slot_key] = CellOutcome(**base, outcome=outcome, cell_id=cell.id, version=cell.version)  # type: ignore[arg-type]
+            outcomes[slot_key] = CellOutcome(
+                **base, outcome=outcome, cell_id=cell.id, version=cell.version
+            )
 
     async def bulk(
         self, tenant_id: UUID, household_id: UUID, data: BulkIn, actor: Actor, *, dry_run: bool
@@ -325,7 +367,11 @@ class BookingService:
         self, tenant_id: UUID, household_id: UUID, data: BulkIn
     ) -> list[CellChangeIn]:
         context = await ContextLoader(self.session).household(
-            tenant_id, household_id, data.first_day, data.last_day, extra_activity_ids={data.activity_id}
+            tenant_id,
+            household_id,
+            data.first_day,
+            data.last_day,
+            extra_activity_ids={data.activity_id},
         )
         if data.activity_id not in context.activities:
             raise UnknownActivity("Cette activité n'existe pas.")
@@ -339,12 +385,27 @@ class BookingService:
         for child_id in data.child_ids:
             for day in days_between(first, data.last_day):
                 live = context.live.get((child_id, data.activity_id, day))
-                if day.isoweekday() in weekdays:
-                    if live is None:
-                        if context.calendar.school_year_of(day) is None or _opens(context, data.activity_id, day):
-                            changes.append(CellChangeIn(child_id=child_id, activity_id=data.activity_id, day=day, action="book"))
-                elif data.mode == "replace" and live is not None and CellState(live.state) in (CellState.BOOKED, CellState.REQUESTED, CellState.WAITLISTED):
-                    changes.append(CellChangeIn(child_id=child_id, activity_id=data.activity_id, day=day, action="cancel"))
+                wanted = day.isoweekday() in weekdays
+                if wanted and live is None and _meant(context, data.activity_id, day):
+                    changes.append(
+                        CellChangeIn(
+                            child_id=child_id, activity_id=data.activity_id, day=day, action="book"
+                        )
+                    )
+                elif (
+                    not wanted
+                    and data.mode == "replace"
+                    and live is not None
+                    and CellState(live.state) in REPLACEABLE
+                ):
+                    changes.append(
+                        CellChangeIn(
+                            child_id=child_id,
+                            activity_id=data.activity_id,
+                            day=day,
+                            action="cancel",
+                        )
+                    )
         return changes
 
     async def decline(
@@ -356,7 +417,9 @@ class BookingService:
         if cell is None or cell.household_id != household_id:
             raise NotFound("Ce jour n'existe pas.")
         if CellState(cell.state) is not CellState.BOOKED or cell.granted_at is None:
-            raise IllegalChange("Seule une place attribuée par la liste d'attente peut être déclinée.")
+            raise IllegalChange(
+                "Seule une place attribuée par la liste d'attente peut être déclinée."
+            )
         if cell.day < today():
             raise IllegalChange("Ce jour est passé.")
         batch = EventBatch()
@@ -372,9 +435,11 @@ class BookingService:
         return cell
 
 
-def _opens(context: HouseholdContext, activity_id: UUID, day: date) -> bool:
+def _meant(context: HouseholdContext, activity_id: UUID, day: date) -> bool:
     """Bulk booking skips the days the activity does not open (holidays, other weekdays):
-    they are not refusals, the family did not mean them."""
+    the family did not mean them. Days outside the school year stay, refused with why."""
+    if context.calendar.school_year_of(day) is None:
+        return True
     return context.activities[activity_id].terms.days.is_opening_day(day)
 
 

@@ -57,7 +57,9 @@ class StaffBookingService:
         batch = EventBatch()
         writer = CellWriter(self.session, tenant_id, batch)
         town = await ContextLoader(self.session).town(tenant_id, {c.activity_id for c in cells})
-        for cell in sorted(cells, key=lambda c: (str(c.activity_id), c.day, c.group_code, c.requested_at)):
+        for cell in sorted(
+            cells, key=lambda c: (str(c.activity_id), c.day, c.group_code, c.requested_at)
+        ):
             if not approve:
                 writer.move(cell, CellState.REFUSED, actor, reason)
                 batch.add(BookingRefused, cell, reason=reason or REFUSED_BY_STAFF)
@@ -78,13 +80,17 @@ class StaffBookingService:
         town = await ContextLoader(self.session).town(tenant_id, [activity_id])
         if activity_id not in town.activities:
             raise UnknownActivity("Cette activité n'existe pas.")
-        counters = await CapacityRepository(self.session).counters(tenant_id, [activity_id], day, day)
+        counters = await CapacityRepository(self.session).counters(
+            tenant_id, [activity_id], day, day
+        )
         counter = counters.get((activity_id, day, ""))
         limit = town.limit((activity_id, day, ""))
         if counter is not None and counter.limit_override is not None:
             limit = counter.limit_override
         waiting = await self.cells.waiting_list(tenant_id, activity_id, day)
-        children = await ChildViewRepository(self.session).by_ids(tenant_id, {c.child_id for c in waiting})
+        children = await ChildViewRepository(self.session).by_ids(
+            tenant_id, {c.child_id for c in waiting}
+        )
         positions: dict[str, int] = {}
         entries = []
         for cell in waiting:
@@ -117,7 +123,10 @@ class StaffBookingService:
         if closure.activity_id is not None:
             activity_ids = [closure.activity_id]
         elif closure.site_id is not None:
-            activity_ids = [a.id for a in await ActivityRepository(self.session).of_site(tenant_id, closure.site_id)]
+            activity_ids = [
+                a.id
+                for a in await ActivityRepository(self.session).of_site(tenant_id, closure.site_id)
+            ]
         cells = await self.cells.in_range(
             tenant_id,
             closure.first_day,
@@ -126,8 +135,12 @@ class StaffBookingService:
             activity_ids=activity_ids,
             for_update=True,
         )
-        activities = await ActivityRepository(self.session).by_ids(tenant_id, {c.activity_id for c in cells})
-        children = await ChildViewRepository(self.session).by_ids(tenant_id, {c.child_id for c in cells})
+        activities = await ActivityRepository(self.session).by_ids(
+            tenant_id, {c.activity_id for c in cells}
+        )
+        children = await ChildViewRepository(self.session).by_ids(
+            tenant_id, {c.child_id for c in cells}
+        )
         return [
             c
             for c in cells

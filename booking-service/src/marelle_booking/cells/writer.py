@@ -87,6 +87,11 @@ class CellWriter:
         self._touch(cell, current, actor, note)
         return cell
 
+    def update(self, cell: BookingCell, actor: Actor, note: str | None = None) -> BookingCell:
+        """A change that keeps the state (an absence validated, times of arrival recorded)."""
+        self._touch(cell, CellState(cell.state), actor, note)
+        return cell
+
     def _touch(
         self, cell: BookingCell, previous: CellState | None, actor: Actor, note: str | None
     ) -> None:
@@ -128,7 +133,9 @@ class CellWriter:
     async def release(self, cell: BookingCell) -> None:
         await self.capacity.release(self.tenant_id, self.key(cell))
 
-    async def grant_next(self, key: CapacityKey, limit: int | None, today: date) -> BookingCell | None:
+    async def grant_next(
+        self, key: CapacityKey, limit: int | None, today: date
+    ) -> BookingCell | None:
         """Give the place just freed to the first in line, at once (the family may decline)."""
         activity_id, day, group_code = key
         if day < today:

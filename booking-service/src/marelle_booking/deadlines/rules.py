@@ -96,8 +96,9 @@ def _count_back(day: date, days: int, accept: DayCalendar, counting: Counting) -
     raise RuleCannotBeMet(f"no {counting.value} day within {_LOOKBACK_DAYS} days before {day}")
 
 
-def cutoff_day(rule: DaysBefore | WeekdayOfWeekBefore | DayOfPreviousMonth, day: date,
-               days: DayCalendar) -> date:
+def cutoff_day(
+    rule: DaysBefore | WeekdayOfWeekBefore | DayOfPreviousMonth, day: date, days: DayCalendar
+) -> date:
     """The Paris day on which the deadline for ``day`` falls."""
     if isinstance(rule, DaysBefore):
         return _count_back(day, rule.days, days, rule.counting)
@@ -110,8 +111,9 @@ def cutoff_day(rule: DaysBefore | WeekdayOfWeekBefore | DayOfPreviousMonth, day:
     return previous.replace(day=min(rule.day_of_month, last))
 
 
-def cutoff(rule: DaysBefore | WeekdayOfWeekBefore | DayOfPreviousMonth, day: date,
-           days: DayCalendar) -> datetime:
+def cutoff(
+    rule: DaysBefore | WeekdayOfWeekBefore | DayOfPreviousMonth, day: date, days: DayCalendar
+) -> datetime:
     """The UTC instant after which ``day`` can no longer be booked (or cancelled) in time."""
     return local_instant(cutoff_day(rule, day, days), rule.at)
 

@@ -93,7 +93,9 @@ async def patch_enrolment(
 
 
 @office.post(
-    "/{enrolment_id}/decision", response_model=EnrolmentOut, summary="Accepter ou refuser une inscription"
+    "/{enrolment_id}/decision",
+    response_model=EnrolmentOut,
+    summary="Accepter ou refuser une inscription",
 )
 async def decide_enrolment(
     enrolment_id: UUID,

@@ -25,13 +25,17 @@ class EnrolmentIn(EnrolmentRequest):
 
     household_id: UUID
     documents_complete: bool = False
-    priority_class: int = Field(default=3, ge=1, le=9, description="Liste d'attente : 1 passe en premier")
+    priority_class: int = Field(
+        default=3, ge=1, le=9, description="Liste d'attente : 1 passe en premier"
+    )
 
 
 class EnrolmentPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    documents_complete: bool | None = Field(default=None, description="Dossier complet (pièces reçues)")
+    documents_complete: bool | None = Field(
+        default=None, description="Dossier complet (pièces reçues)"
+    )
     priority_class: int | None = Field(default=None, ge=1, le=9)
     group_code: str | None = Field(default=None, max_length=30)
     ended: bool | None = Field(default=None, description="Mettre fin à l'inscription")

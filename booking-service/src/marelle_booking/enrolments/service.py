@@ -165,7 +165,7 @@ class EnrolmentService:
                     school_year_id=e.school_year_id,
                     school_year=years.get(e.school_year_id, ""),
                     group_code=e.group_code,
-                    status=e.status,  # type: ignore[arg-type]
+                    status=e.status,
                     documents_complete=e.documents_complete,
                     priority_class=e.priority_class,
                     note=e.note,

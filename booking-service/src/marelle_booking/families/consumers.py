@@ -11,15 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_booking.families.repository import ChildViewRepository, HouseholdViewRepository
 from marelle_booking.models import ChildView, HouseholdView
-from marelle_contracts.family import ChildRecord
 from marelle_contracts import (
     ChildAdded,
     ChildChanged,
-
     ContactsChanged,
     HouseholdCreated,
     HouseholdErased,
 )
+from marelle_contracts.family import ChildRecord
 from marelle_kit.events import EventEnvelope, Handler
 
 ERASED_NAME = "—"

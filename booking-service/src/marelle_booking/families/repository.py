@@ -25,6 +25,15 @@ class ChildViewRepository(BookingRepository[ChildView]):
             )
         )
 
+    async def all_of_tenant(self, tenant_id: UUID) -> list[ChildView]:
+        return list(
+            await self.session.scalars(
+                self._scoped(tenant_id).order_by(
+                    col(ChildView.last_name), col(ChildView.first_name)
+                )
+            )
+        )
+
     async def by_ids(self, tenant_id: UUID, ids: Collection[UUID]) -> dict[UUID, ChildView]:
         if not ids:
             return {}

@@ -18,7 +18,9 @@ async def get_settings(tenant_id: TenantId, session: SessionDep) -> TownPolicyOu
 
 
 @supervisors.put("", response_model=TownPolicyOut, summary="Modifier les réglages des réservations")
-async def put_settings(data: TownPolicyIn, tenant_id: TenantId, session: SessionDep) -> TownPolicyOut:
+async def put_settings(
+    data: TownPolicyIn, tenant_id: TenantId, session: SessionDep
+) -> TownPolicyOut:
     """Zone des vacances, jours fériés d'Alsace-Moselle, groupes, dossier complet exigé,
     validation des absences."""
     return TownPolicyOut.model_validate(await TownPolicyService(session).update(tenant_id, data))

@@ -1,8 +1,8 @@
-"""activities calendars enrolments cells absences registers
+"""booking: calendars, activities, enrolments, cells, absences, registers, orders, feeds
 
-Revision ID: b949621637e7
+Revision ID: 39f900e0f2b8
 Revises: 13825151f4ca
-Create Date: 2026-12-01 22:21:12.818824
+Create Date: 2026-12-01 22:27:06.181431
 """
 from collections.abc import Sequence
 
@@ -13,7 +13,7 @@ from alembic import op
 import marelle_kit.types
 
 
-revision: str = 'b949621637e7'
+revision: str = '39f900e0f2b8'
 down_revision: str | None = '13825151f4ca'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
