@@ -101,7 +101,7 @@ class CellRepository(Repository[BookingCell]):
         self, tenant_id: UUID, activity_id: UUID, day: date, group_code: str
     ) -> BookingCell | None:
         """The waiting list's head: priority class first, then who asked first (locked)."""
-        return await self.get_one_or_none(
+        found = await self.session.scalars(
             self._scoped(tenant_id)
             .where(
                 col(BookingCell.activity_id) == activity_id,
@@ -117,6 +117,7 @@ class CellRepository(Repository[BookingCell]):
             .limit(1)
             .with_for_update()
         )
+        return found.first()
 
     async def waiting_list(
         self, tenant_id: UUID, activity_id: UUID, day: date
