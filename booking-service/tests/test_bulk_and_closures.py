@@ -50,12 +50,16 @@ async def test_bulk_preview_is_exactly_what_is_applied(any_booking: ServiceUnder
     # Thursday 10 December is taken by the neighbour: the family's two children wait in line.
     await town.put_week(neighbour, [("Victor", "cantine", date(2026, 12, 10), "book")])
     url = f"/households/{family.household_id}/bulk"
+    before = await town.svc.published()
     preview = await town.client.post(
         f"{url}/preview", json=_bulk(town, family), headers=family.headers
     )
     assert preview.status_code == 200, preview.text
-    before = await town.svc.published()
-    assert len(await town.svc.published()) == len(before)  # the preview wrote nothing
+    assert await town.svc.published() == before  # the preview wrote nothing
+    grid = await town.client.get(
+        f"/households/{family.household_id}/week?week=2026-W50", headers=family.headers
+    )
+    assert grid.json()["children"][0]["rows"][0]["cells"][0]["status"] == "available"
     applied = await town.client.post(url, json=_bulk(town, family), headers=family.headers)
     assert applied.status_code == 200, applied.text
     assert _comparable(preview.json()) == _comparable(applied.json())
