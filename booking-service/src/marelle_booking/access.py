@@ -9,7 +9,9 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import Depends
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from marelle_booking.families.repository import HouseholdViewRepository
 from marelle_kit import roles
 from marelle_kit.errors import NotFound
 from marelle_kit.security import Principal, require_roles
@@ -28,10 +30,15 @@ def is_staff(principal: Principal) -> bool:
     return bool(principal.roles & (roles.STAFF | roles.OPERATORS))
 
 
-def check_household(principal: Principal, household_id: UUID) -> None:
-    """Staff reach their tenant's households (the queries are tenant-scoped); a parent only
-    their own. Another household is "not found", as if it did not exist."""
+async def check_household(
+    session: AsyncSession, principal: Principal, tenant_id: UUID, household_id: UUID
+) -> None:
+    """A parent reaches only their own household (their token binds it to the tenant); staff
+    only the households of their tenant. Another one is "not found", as if it did not exist."""
     if is_staff(principal):
+        household = await HouseholdViewRepository(session).get(tenant_id, household_id)
+        if household is None:
+            raise NotFound("Ce foyer n'existe pas.")
         return
     if principal.household_id is None or principal.household_id != household_id:
         raise NotFound("Ce foyer n'existe pas.")

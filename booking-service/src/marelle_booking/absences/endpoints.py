@@ -71,7 +71,7 @@ async def declare_absence(
     """Dans les délais (avant la date limite d'annulation) l'absence est gratuite sauf si le
     motif dit autrement ; après, le motif décide (gratuit, facturé, pénalité) et ses jours de
     carence restent facturés. Publie ``booking.absence.declared``."""
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     return await AbsenceService(session).declare(actor_of(principal), tenant_id, household_id, data)
 
 
@@ -87,7 +87,7 @@ async def sick_today(
     tenant_id: TenantId,
     session: SessionDep,
 ) -> AbsenceResult:
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     return await AbsenceService(session).sick_today(
         actor_of(principal), tenant_id, household_id, child_id
     )

@@ -97,7 +97,7 @@ async def week_grid(
     """Par enfant, par activité où il est inscrit, par jour : l'état, les dates limites, ce que
     la famille peut faire maintenant et sinon pourquoi, le hors délai ; les vacances, jours
     fériés et fermetures ; la date limite la plus proche pour le compte à rebours."""
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     first, last = _week_bounds(week)
     context = await ContextLoader(session).household(tenant_id, household_id, first, last)
     return build_planning(context, first, last, timing.now(), period="week")
@@ -121,7 +121,7 @@ async def apply_week(
     enregistré et la réponse 409 (``cells-refused``) donne la raison de chaque jour refusé ;
     un changement hors délai permis demande ``accept_late`` (sinon 409
     ``late-confirmation-required``). Un jour complet part en liste d'attente."""
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     return await BookingService(session).apply(
         tenant_id,
         household_id,
@@ -144,7 +144,7 @@ async def month_grid(
     session: SessionDep,
     month: MonthParam = None,
 ) -> Planning:
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     first, last = _month_bounds(month)
     context = await ContextLoader(session).household(tenant_id, household_id, first, last)
     return build_planning(context, first, last, timing.now(), period="month")
@@ -166,7 +166,7 @@ async def bulk_preview(
     """Chaque jour de la période et des jours de la semaine choisis : réservé, en liste
     d'attente, annulé (mode replace) ou refusé avec sa raison. Les jours où l'activité n'a
     pas lieu (vacances, autres jours) et les jours passés ne sont pas proposés."""
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     return await BookingService(session).bulk(
         tenant_id, household_id, data, actor_of(principal), dry_run=True
     )
@@ -185,7 +185,7 @@ async def bulk_apply(
     tenant_id: TenantId,
     session: SessionDep,
 ) -> BatchResult:
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     return await BookingService(session).bulk(
         tenant_id, household_id, data, actor_of(principal), dry_run=False
     )
@@ -204,7 +204,7 @@ async def decline(
     tenant_id: TenantId,
     session: SessionDep,
 ) -> CellOut:
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     cell = await BookingService(session).decline(
         tenant_id, household_id, cell_id, actor_of(principal)
     )
@@ -223,7 +223,7 @@ async def cell_history(
     tenant_id: TenantId,
     session: SessionDep,
 ) -> list[CellHistoryEntry]:
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     repository = CellRepository(session)
     cell = await repository.get(tenant_id, cell_id)
     if cell is None or cell.household_id != household_id:
@@ -249,6 +249,7 @@ async def staff_apply(
 ) -> BatchResult:
     """Comme la grille des familles ; ``override_deadlines`` passe outre les dates limites et
     les jours passés, et la dérogation est journalisée dans l'historique de chaque jour."""
+    await check_household(session, principal, tenant_id, household_id)
     return await BookingService(session).apply(
         tenant_id,
         household_id,

@@ -31,7 +31,7 @@ office = transactional_router(
 async def household_enrolments(
     household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
 ) -> list[EnrolmentOut]:
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     service = EnrolmentService(session)
     return await service.views(tenant_id, await service.of_household(tenant_id, household_id))
 
@@ -46,7 +46,7 @@ async def request_enrolment(
 ) -> EnrolmentOut:
     """Acceptée aussitôt, sauf pour une activité dont les inscriptions sont validées par le
     service (statut ``pending``)."""
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     service = EnrolmentService(session)
     enrolment = await service.request(
         principal, tenant_id, household_id, data, by_staff=is_staff(principal)

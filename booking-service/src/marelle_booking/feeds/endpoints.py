@@ -26,7 +26,7 @@ public = transactional_router(tags=["calendrier"], responses=PROBLEMS)
 async def get_feed(
     household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
 ) -> FeedOut:
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     feed = await FeedService(session).get(tenant_id, household_id)
     if feed is None:
         return FeedOut(exists=False)
@@ -40,7 +40,7 @@ async def renew_feed(
     household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
 ) -> FeedOut:
     """L'ancienne adresse cesse de fonctionner ; la nouvelle n'est montrée qu'ici."""
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     feed, token = await FeedService(session).renew(tenant_id, household_id)
     return FeedOut(exists=True, created_at=feed.created_at, path=f"/calendar-feeds/{token}.ics")
 
@@ -49,7 +49,7 @@ async def renew_feed(
 async def revoke_feed(
     household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
 ) -> None:
-    check_household(principal, household_id)
+    await check_household(session, principal, tenant_id, household_id)
     await FeedService(session).revoke(tenant_id, household_id)
 
 
