@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from booking_town import Clock, Family, Town, make_town
 from marelle_booking.tasks import expire_overdue_proofs, refuse_past_waiting
 from marelle_contracts import AbsenceDeclared, AbsenceValidated, RegisterClosed
 from marelle_kit.events import EventEnvelope
 from marelle_testkit.plugin import ServiceUnderTest
+
+from booking_town import Clock, Family, Town, make_town
 
 THU, FRI = date(2026, 12, 3), date(2026, 12, 4)
 

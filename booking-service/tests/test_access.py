@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from booking_town import Clock, Family, Town, make_town
 from marelle_booking.service import definition
 from marelle_testkit.plugin import ServiceUnderTest
+
+from booking_town import Clock, Family, Town, make_town
 
 THU = date(2026, 12, 3)
 

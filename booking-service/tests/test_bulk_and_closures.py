@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from booking_town import Family, Town, make_town
 from marelle_contracts import ClosureDeclared
 from marelle_kit.events import EventEnvelope
 from marelle_testkit.plugin import ServiceUnderTest
+
+from booking_town import Family, Town, make_town
 
 
 def _bulk(town: Town, family: Family, **extra: Any) -> dict[str, Any]:

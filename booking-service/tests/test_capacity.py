@@ -10,11 +10,12 @@ from uuid import uuid4
 
 import pytest
 
-from booking_town import Town, make_town
 from marelle_booking.cells.repository import CapacityRepository
 from marelle_contracts import BookingGranted, CellState
 from marelle_kit.events import EventEnvelope
 from marelle_testkit.plugin import ServiceUnderTest
+
+from booking_town import Town, make_town
 
 THURSDAY = date(2026, 12, 3)
 

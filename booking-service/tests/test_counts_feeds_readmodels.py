@@ -7,9 +7,10 @@ from datetime import date, time
 
 from icalendar import Calendar
 
-from booking_town import Clock, Town
 from marelle_booking.counts.render import csv_bytes, neutralise
 from marelle_contracts import ChildChanged, ContactEntry, HouseholdErased
+
+from booking_town import Clock, Town
 
 THU = date(2026, 12, 3)
 GRANNY = ContactEntry(
@@ -70,7 +71,7 @@ async def test_meals_per_day_site_and_diet(town: Town) -> None:
     )
     assert counts.status_code == 200, counts.text
     lines = [
-        (l["day"], l["site_name"], l["diet_label"], l["count"]) for l in counts.json()["lines"]
+        (x["day"], x["site_name"], x["diet_label"], x["count"]) for x in counts.json()["lines"]
     ]
     # Jade declared absent: not counted.
     assert lines == [("2026-12-03", "École Jules Ferry", "Sans porc", 2)]
@@ -211,7 +212,7 @@ async def test_the_child_read_model_follows_the_family_service(town: Town, clock
             f"/registers/{town.activities['cantine']}/{THU}", headers=town.animateur
         )
     ).json()
-    line = next(l for l in register["lines"] if l["child_id"] == str(leo))
+    line = next(x for x in register["lines"] if x["child_id"] == str(leo))
     assert (line["level"], line["pai"], line["diet"]) == ("CE1", True, None)
     await town.svc.deliver(
         HouseholdErased(household_id=martin.household_id, family_number="000001"),
@@ -223,5 +224,5 @@ async def test_the_child_read_model_follows_the_family_service(town: Town, clock
             f"/registers/{town.activities['cantine']}/{THU}", headers=town.animateur
         )
     ).json()
-    erased = next(l for l in register["lines"] if l["child_id"] == str(leo))
+    erased = next(x for x in register["lines"] if x["child_id"] == str(leo))
     assert (erased["first_name"], erased["pick_up"]) == ("—", [])

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from booking_town import Clock, Family, Town, make_town
 from marelle_contracts import BookingCancelled, BookingMade, CellState
 from marelle_kit.events import EventEnvelope
 from marelle_testkit.plugin import ServiceUnderTest
+
+from booking_town import Clock, Family, Town, make_town
 
 MON, TUE, WED, THU, FRI = date(2026, 11, 30), *(date(2026, 12, d) for d in (1, 2, 3, 4))
 NEXT_MON, NEXT_TUE = date(2026, 12, 7), date(2026, 12, 8)

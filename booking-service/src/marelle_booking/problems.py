@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marelle_kit.errors import Conflict, NotFound, Problem
+from marelle_kit.errors import Conflict, NotFound
 
 
 class CellsRefused(Conflict):
@@ -64,11 +64,3 @@ class UnknownActivity(NotFound):
 class UnknownChild(NotFound):
     type = "unknown-child"
     title = "Enfant inconnu"
-
-
-class InvalidPeriod(Problem):
-    """A period given in the query does not hold together (payload validation)."""
-
-    status = 422
-    type = "validation-error"
-    title = "Données invalides"

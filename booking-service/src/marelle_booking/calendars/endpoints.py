@@ -12,6 +12,7 @@ from marelle_booking.calendars.closures import ClosureService
 from marelle_booking.calendars.schemas import (
     CalendarDay,
     CalendarOut,
+    CalendarPeriod,
     ClosureIn,
     ClosureOut,
     ClosurePreview,
@@ -21,7 +22,6 @@ from marelle_booking.calendars.schemas import (
 )
 from marelle_booking.calendars.service import CalendarService
 from marelle_booking.openapi import PROBLEMS
-from marelle_booking.problems import InvalidPeriod
 from marelle_booking.town.service import TownPolicyService
 from marelle_kit.localtime import local_day
 from marelle_kit.security import CurrentPrincipal
@@ -71,15 +71,13 @@ async def town_calendar(
     _principal: CurrentPrincipal,
     tenant_id: TenantId,
     session: SessionDep,
-    first_day: Annotated[date | None, Query(description="Défaut : aujourd'hui")] = None,
-    last_day: Annotated[date | None, Query(description="Défaut : un an plus tard")] = None,
+    period: Annotated[CalendarPeriod, Query()],
 ) -> CalendarOut:
-    first = first_day or local_day(timing.now())
-    last = last_day or first + timedelta(days=365)
+    first = period.first_day or local_day(timing.now())
+    last = period.last_day or first + timedelta(days=365)
     if last < first or (last - first).days > 731:
-        raise InvalidPeriod(
-            "Choisissez une période de deux ans au plus, qui finit après son début."
-        )
+        # Only the default filled in can get here (the query model checks the rest).
+        last = first + timedelta(days=365)
     policy = await TownPolicyService(session).get(tenant_id)
     calendar = await CalendarService(session).town_calendar(tenant_id, policy)
     return CalendarOut(

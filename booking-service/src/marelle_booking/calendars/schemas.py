@@ -47,6 +47,24 @@ class SchoolYearIn(BaseModel):
         return label
 
 
+class CalendarPeriod(BaseModel):
+    """A period of the calendar page (query parameters), two years at most."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_day: date | None = Field(default=None, description="Défaut : aujourd'hui")
+    last_day: date | None = Field(default=None, description="Défaut : un an plus tard")
+
+    @model_validator(mode="after")
+    def _period(self) -> CalendarPeriod:
+        first, last = self.first_day, self.last_day
+        if first and last and (last < first or (last - first).days > 731):
+            raise ValueError(
+                "choisissez une période de deux ans au plus, qui finit après son début"
+            )
+        return self
+
+
 class SchoolYearOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -15,6 +15,7 @@ from marelle_booking.counts.render import (
     meal_counts_pdf,
 )
 from marelle_booking.counts.schemas import (
+    CountPeriod,
     ExpectedList,
     MealCounts,
     MealLine,
@@ -24,7 +25,6 @@ from marelle_booking.counts.schemas import (
 from marelle_booking.counts.service import CountService
 from marelle_booking.models import MealOrder
 from marelle_booking.openapi import PROBLEMS
-from marelle_booking.problems import InvalidPeriod
 from marelle_kit.security import CurrentPrincipal
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
@@ -47,51 +47,34 @@ def _file(content: bytes, media_type: str, name: str) -> Response:
     )
 
 
-def _period(first_day: date, last_day: date) -> None:
-    if last_day < first_day or (last_day - first_day).days > 31:
-        raise InvalidPeriod("Choisissez une période d'un mois au plus, qui finit après son début.")
+Period = Annotated[CountPeriod, Query()]
 
 
 @office.get("/meal-counts", response_model=MealCounts, summary="Repas par jour, site et régime")
-async def meal_counts(
-    tenant_id: TenantId,
-    session: SessionDep,
-    first_day: date,
-    last_day: date,
-    site_id: UUID | None = None,
-) -> MealCounts:
-    _period(first_day, last_day)
-    return await CountService(session).meals(tenant_id, first_day, last_day, site_id)
+async def meal_counts(period: Period, tenant_id: TenantId, session: SessionDep) -> MealCounts:
+    return await CountService(session).meals(
+        tenant_id, period.first_day, period.last_day, period.site_id
+    )
 
 
 @office.get(
     "/meal-counts.csv", summary="Repas par jour, site et régime (CSV)", response_class=Response
 )
-async def meal_counts_as_csv(
-    tenant_id: TenantId,
-    session: SessionDep,
-    first_day: date,
-    last_day: date,
-    site_id: UUID | None = None,
-) -> Response:
-    _period(first_day, last_day)
-    view = await CountService(session).meals(tenant_id, first_day, last_day, site_id)
-    return _file(meal_counts_csv(view), CSV, f"repas-{first_day}-{last_day}.csv")
+async def meal_counts_as_csv(period: Period, tenant_id: TenantId, session: SessionDep) -> Response:
+    view = await CountService(session).meals(
+        tenant_id, period.first_day, period.last_day, period.site_id
+    )
+    return _file(meal_counts_csv(view), CSV, f"repas-{period.first_day}-{period.last_day}.csv")
 
 
 @office.get(
     "/meal-counts.pdf", summary="Repas par jour, site et régime (PDF)", response_class=Response
 )
-async def meal_counts_as_pdf(
-    tenant_id: TenantId,
-    session: SessionDep,
-    first_day: date,
-    last_day: date,
-    site_id: UUID | None = None,
-) -> Response:
-    _period(first_day, last_day)
-    view = await CountService(session).meals(tenant_id, first_day, last_day, site_id)
-    return _file(meal_counts_pdf(view), PDF, f"repas-{first_day}-{last_day}.pdf")
+async def meal_counts_as_pdf(period: Period, tenant_id: TenantId, session: SessionDep) -> Response:
+    view = await CountService(session).meals(
+        tenant_id, period.first_day, period.last_day, period.site_id
+    )
+    return _file(meal_counts_pdf(view), PDF, f"repas-{period.first_day}-{period.last_day}.pdf")
 
 
 @office.post(

@@ -25,6 +25,22 @@ class MealCounts(BaseModel):
     total: int
 
 
+class CountPeriod(BaseModel):
+    """The period of a count (query parameters): one month at most."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_day: date
+    last_day: date
+    site_id: UUID | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> CountPeriod:
+        if self.last_day < self.first_day or (self.last_day - self.first_day).days > 31:
+            raise ValueError("choisissez une période d'un mois au plus, qui finit après son début")
+        return self
+
+
 class MealOrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
