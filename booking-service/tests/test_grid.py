@@ -315,3 +315,34 @@ async def test_the_documents_gate_blocks_booking_until_the_file_is_complete(
     )
     assert patched.status_code == 200
     assert (await town.put_week(family, [("Léo", "cantine", THU, "book")])).status_code == 200
+
+
+async def test_the_grid_reads_in_a_fixed_number_of_queries(town: Town) -> None:
+    """No query per child, activity or day: the hot path stays flat as households grow."""
+    from sqlalchemy import event
+
+    for code in ("cantine", "matin", "soir"):
+        await town.activity(code)
+    small = await town.family("Famille Petit", {"Solo": {}})
+    large = await town.family("Famille Grand", {"Un": {}, "Deux": {}, "Trois": {}})
+    for family in (small, large):
+        for child in family.children:
+            for code in ("cantine", "matin", "soir"):
+                await town.enrol(family, child, code)
+        await town.put_week(family, [(c, "cantine", THU, "book") for c in family.children])
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    engine = town.svc.runtime.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        counts = []
+        for family in (small, large):
+            statements.clear()
+            await _grid(town, family, "2026-W49")
+            counts.append(len(statements))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert counts[0] == counts[1] <= 9, counts

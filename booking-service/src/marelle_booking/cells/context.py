@@ -10,7 +10,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marelle_booking.activities.repository import ActivityRepository, SiteRepository
+from marelle_booking.activities.repository import ActivityRepository
 from marelle_booking.activities.service import parse_rule, season_of
 from marelle_booking.calendars.days import ActivityDays, Season, TownCalendar
 from marelle_booking.calendars.repository import ClosureRepository
@@ -219,10 +219,9 @@ class ContextLoader:
         activity_ids: Collection[UUID],
     ) -> dict[UUID, ActivityInfo]:
         repository = ActivityRepository(self.session)
-        found = await repository.by_ids(tenant_id, activity_ids)
-        sites = await SiteRepository(self.session).by_ids(
-            tenant_id, {a.site_id for a in found.values()}
-        )
+        pairs = await repository.with_sites(tenant_id, activity_ids)
+        found = {activity.id: activity for activity, _ in pairs}
+        sites = {site.id: site for _, site in pairs}
         seasons: dict[UUID, dict[UUID, Season]] = {}
         for row in await repository.seasons(tenant_id, list(found)):
             seasons.setdefault(row.activity_id, {})[row.school_year_id] = season_of(row)
