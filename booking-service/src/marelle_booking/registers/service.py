@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import date
 from uuid import UUID
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_booking import timing
@@ -18,7 +19,13 @@ from marelle_booking.cells.writer import Actor, CellWriter, today
 from marelle_booking.enrolments.repository import EnrolmentRepository
 from marelle_booking.families.repository import ChildViewRepository
 from marelle_booking.models import BookingCell, ChildView, Register, events
-from marelle_booking.problems import IllegalChange, RegisterClosed, UnknownActivity, UnknownChild
+from marelle_booking.problems import (
+    ConcurrentChange,
+    IllegalChange,
+    RegisterClosed,
+    UnknownActivity,
+    UnknownChild,
+)
 from marelle_booking.registers.repository import RegisterRepository
 from marelle_booking.registers.schemas import (
     CloseIn,
@@ -181,7 +188,10 @@ class RegisterService:
         writer.move(cell, CellState.BOOKED, roll_call, "Accueil sans réservation")
         cell.arrival, cell.departure = data.arrival, data.departure
         writer.move(cell, CellState.PRESENT, roll_call, "Appel")
-        await writer.flush()
+        try:
+            await writer.flush()
+        except IntegrityError as exc:
+            raise ConcurrentChange("Cet enfant vient d'être ajouté par ailleurs.") from exc
         return await self._view(town, activity_id, day, register)
 
     async def close(
