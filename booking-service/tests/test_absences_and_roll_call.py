@@ -202,7 +202,10 @@ async def _care(town: Town) -> str:
     )
 
 
-async def test_the_roll_call_marks_closes_and_reopens(town: Town, clock: Clock) -> None:
+async def test_the_roll_call_marks_closes_and_reopens(
+    any_booking: ServiceUnderTest, clock: Clock
+) -> None:
+    town = await make_town(any_booking)
     activity = await _care(town)
     family = await town.family("Famille Martin", {"Léo": {}, "Jade": {}})
     late_comer = await town.family("Famille Diallo", {"Awa": {}})

@@ -83,8 +83,9 @@ async def _full_day(town: Town) -> list[object]:
 
 
 async def test_the_waiting_list_goes_by_priority_then_time_and_a_freed_place_is_given_at_once(
-    town: Town,
+    any_booking: ServiceUnderTest,
 ) -> None:
+    town = await make_town(any_booking)
     a, b, c = await _full_day(town)  # type: ignore[misc]
     assert (await town.put_week(a, [("Anna", "cantine", THURSDAY, "book")])).json()["counts"] == {
         "booked": 1
@@ -165,3 +166,39 @@ async def test_staff_lower_a_day_s_capacity(town: Town) -> None:
     assert (await town.put_week(b, [("Basile", "cantine", THURSDAY, "book")])).json()["counts"] == {
         "booked": 1
     }
+
+
+async def test_capacity_per_group_where_the_town_uses_groups(booking: ServiceUnderTest) -> None:
+    town = await make_town(booking, uses_groups=True)
+    await town.activity("cantine")
+    groups = [
+        {"code": "maternelle", "label": "Maternelle", "capacity": 1},
+        {"code": "elementaire", "label": "Élémentaire", "capacity": 1},
+    ]
+    put = await town.client.put(
+        f"/activities/{town.activities['cantine']}/groups", json=groups, headers=town.admin
+    )
+    assert put.status_code == 200, put.text
+    family = await town.family("Famille Martin", {"Léo": {}, "Jade": {}, "Inès": {}})
+    no_group = await town.client.post(
+        "/enrolments",
+        json={
+            "household_id": str(family.household_id),
+            "child_id": str(family.children["Léo"]),
+            "activity_id": town.activities["cantine"],
+            "school_year_id": town.year_id,
+        },
+        headers=town.agent,
+    )
+    assert no_group.status_code == 409 and "groupe" in no_group.json()["detail"]
+    await town.enrol(family, "Léo", "cantine", group_code="elementaire")
+    await town.enrol(family, "Jade", "cantine", group_code="elementaire")
+    await town.enrol(family, "Inès", "cantine", group_code="maternelle")
+    result = await town.put_week(
+        family, [(n, "cantine", THURSDAY, "book") for n in ("Léo", "Jade", "Inès")]
+    )
+    outcomes = {o["child_id"]: o["outcome"] for o in result.json()["outcomes"]}
+    assert outcomes[str(family.children["Inès"])] == "booked"
+    assert sorted(outcomes.values()) == ["booked", "booked", "waitlisted"]
+    made = [e for e in await town.svc.published() if e["type"] == "booking.booking.made"][-1]
+    assert {c["group_code"] for c in made["payload"]["cells"]} == {"elementaire", "maternelle"}
