@@ -9,10 +9,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import Depends
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_booking.families.repository import HouseholdViewRepository
 from marelle_kit import roles
+from marelle_kit.database import ReadSession
 from marelle_kit.errors import NotFound
 from marelle_kit.security import Principal, require_roles
 
@@ -31,7 +31,7 @@ def is_staff(principal: Principal) -> bool:
 
 
 async def check_household(
-    session: AsyncSession, principal: Principal, tenant_id: UUID, household_id: UUID
+    session: ReadSession, principal: Principal, tenant_id: UUID, household_id: UUID
 ) -> None:
     """A parent reaches only their own household (their token binds it to the tenant); staff
     only the households of their tenant. Another one is "not found", as if it did not exist."""

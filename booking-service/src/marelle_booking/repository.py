@@ -14,5 +14,5 @@ M = TypeVar("M")
 
 
 class BookingRepository(Repository[M]):
-    def _scoped_to(self, model: type[Any], tenant_id: Any) -> Select[Any]:
+    def scoped_to(self, model: type[Any], tenant_id: Any) -> Select[Any]:
         return sa.select(model).where(model.tenant_id == tenant_id)

@@ -15,8 +15,6 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_booking.absences.service import AbsenceService
 from marelle_booking.activities.repository import ActivityRepository
 from marelle_booking.activities.schemas import ActivityIn, SeasonIn, SiteIn
@@ -36,6 +34,7 @@ from marelle_booking.registers.service import RegisterService
 from marelle_booking.town.schemas import TownPolicyIn
 from marelle_booking.town.service import TownPolicyService
 from marelle_contracts import ActivityKind, BillingMode, BillingUnit, ChangeOrigin, FiscalShare
+from marelle_kit.database import WriteSession
 from marelle_kit.runtime import ServiceRuntime
 from marelle_kit.security import Principal
 
@@ -184,7 +183,7 @@ async def _wait_for_demo(runtime: ServiceRuntime) -> tuple[UUID, dict[str, Child
     return None
 
 
-async def _children(session: AsyncSession, tenant_id: UUID) -> dict[str, ChildView]:
+async def _children(session: WriteSession, tenant_id: UUID) -> dict[str, ChildView]:
     repository = ChildViewRepository(session)
     found: dict[str, ChildView] = {}
     for child in await repository.all_of_tenant(tenant_id):
@@ -205,7 +204,7 @@ async def seed_demo(runtime: ServiceRuntime) -> None:
     runtime.outbox_committed()
 
 
-async def _seed(session: AsyncSession, tenant_id: UUID, children: dict[str, ChildView]) -> None:
+async def _seed(session: WriteSession, tenant_id: UUID, children: dict[str, ChildView]) -> None:
     policy = await TownPolicyService(session).update(tenant_id, TownPolicyIn(zone="A"))
     year = await CalendarService(session).add_school_year(
         tenant_id, policy, SchoolYearIn(label="2026-2027")
@@ -261,7 +260,7 @@ async def _seed(session: AsyncSession, tenant_id: UUID, children: dict[str, Chil
 
 
 async def _roll_call(
-    session: AsyncSession, tenant_id: UUID, activity_id: UUID, monday: date
+    session: WriteSession, tenant_id: UUID, activity_id: UUID, monday: date
 ) -> None:
     """Monday's canteen register, marked and closed, when Monday is already past."""
     if monday >= today():

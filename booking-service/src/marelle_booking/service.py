@@ -19,7 +19,7 @@ from marelle_booking.models import events, metadata, tenants
 from marelle_booking.registers import endpoints as registers
 from marelle_booking.seed import seed_demo
 from marelle_booking.settings import BookingSettings
-from marelle_booking.tasks import run_jobs
+from marelle_booking.tasks import JOBS
 from marelle_booking.town import endpoints as town
 from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
 from marelle_kit.tenant_directory import tenant_directory_router
@@ -69,6 +69,6 @@ definition = ServiceDefinition(
     routers=routers,
     handlers={**tenants.handlers(), **families.handlers},
     startup=start_booking,
-    background=run_jobs,
+    jobs=JOBS,
     seed=seed_demo,
 )

@@ -1,20 +1,19 @@
-"""Periodic work of the booking-service's worker (until the kit's jobs runner lands):
+"""Periodic jobs of the booking-service (marelle_kit.jobs):
 
 - absences whose proof did not arrive by its due date become unexcused and billed
   (``booking.absence.validated``);
 - waiting-list entries and requests of days gone by are refused (``booking.booking.refused``):
   the family learns no place came up.
 
-Each pass is one transaction per job; a pass that fails is logged and retried at the next one.
+Each run is one transaction, idempotent (it only picks rows still in the state it changes, locked),
+so a run repeated after a crash or overlapping another does no harm; a failed run is logged and
+the next tick tries again.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import date
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import date, timedelta
 
 from marelle_booking.absences.rules import proof_missing_outcome
 from marelle_booking.cells.facts import EventBatch
@@ -22,14 +21,15 @@ from marelle_booking.cells.repository import CellRepository
 from marelle_booking.cells.writer import Actor, CellWriter, today
 from marelle_booking.models import BookingCell
 from marelle_contracts import AbsenceValidated, BookingRefused, CellState, ChangeOrigin
-from marelle_kit.runtime import ServiceRuntime
+from marelle_kit.database import WriteSession
+from marelle_kit.jobs import JobContext, periodic
 
 log = logging.getLogger(__name__)
 
 JOBS_ACTOR = Actor("tâche automatique", ChangeOrigin.STAFF, staff=True)
 DAY_PASSED = "Le jour est passé sans qu'une place se libère."
 PROOF_MISSING = "Justificatif non reçu dans le délai"
-INTERVAL_SECONDS = 600.0
+INTERVAL = timedelta(minutes=10)
 
 
 def _by_tenant(cells: list[BookingCell]) -> dict[object, list[BookingCell]]:
@@ -39,7 +39,7 @@ def _by_tenant(cells: list[BookingCell]) -> dict[object, list[BookingCell]]:
     return grouped
 
 
-async def expire_overdue_proofs(session: AsyncSession, day: date) -> int:
+async def expire_overdue_proofs(session: WriteSession, day: date) -> int:
     cells = await CellRepository(session).with_proof_overdue(day)
     outcome = proof_missing_outcome()
     for group in _by_tenant(cells).values():
@@ -60,7 +60,7 @@ async def expire_overdue_proofs(session: AsyncSession, day: date) -> int:
     return len(cells)
 
 
-async def refuse_past_waiting(session: AsyncSession, day: date) -> int:
+async def refuse_past_waiting(session: WriteSession, day: date) -> int:
     cells = await CellRepository(session).waiting_past(day)
     for group in _by_tenant(cells).values():
         batch = EventBatch()
@@ -73,21 +73,20 @@ async def refuse_past_waiting(session: AsyncSession, day: date) -> int:
     return len(cells)
 
 
-async def run_once(runtime: ServiceRuntime) -> dict[str, int]:
-    done = {}
-    for name, job in (("proofs", expire_overdue_proofs), ("waiting", refuse_past_waiting)):
-        async with runtime.database.transaction() as session:
-            done[name] = await job(session, today())
-    runtime.outbox_committed()
-    return done
+@periodic("booking.expire-proofs", every=INTERVAL)
+async def expire_proofs_job(ctx: JobContext) -> None:
+    async with ctx.transaction() as session:
+        done = await expire_overdue_proofs(session, today())
+    if done:
+        log.info("booking: %d absence(s) without proof made unexcused", done)
 
 
-async def run_jobs(runtime: ServiceRuntime) -> None:
-    while True:
-        try:
-            done = await run_once(runtime)
-            if any(done.values()):
-                log.info("booking jobs: %s", done)
-        except Exception:
-            log.exception("booking jobs failed; retrying at the next pass")
-        await asyncio.sleep(INTERVAL_SECONDS)
+@periodic("booking.refuse-past-waiting", every=INTERVAL)
+async def refuse_past_waiting_job(ctx: JobContext) -> None:
+    async with ctx.transaction() as session:
+        done = await refuse_past_waiting(session, today())
+    if done:
+        log.info("booking: %d waiting entry(ies) of past days refused", done)
+
+
+JOBS = (expire_proofs_job, refuse_past_waiting_job)

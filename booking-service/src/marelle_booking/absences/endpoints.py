@@ -21,7 +21,7 @@ from marelle_booking.openapi import PROBLEMS
 from marelle_contracts import ChangeOrigin
 from marelle_kit.security import CurrentPrincipal
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 
 members = transactional_router(tags=["absences"], responses=PROBLEMS)
 office = transactional_router(tags=["absences"], dependencies=[OFFICE], responses=PROBLEMS)
@@ -32,7 +32,7 @@ supervisors = transactional_router(
 
 @members.get("/absence-reasons", response_model=list[ReasonOut], summary="Les motifs d'absence")
 async def list_reasons(
-    principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
+    principal: CurrentPrincipal, tenant_id: TenantId, session: ReadSessionDep
 ) -> list[ReasonOut]:
     """Les familles voient les motifs qu'elles peuvent choisir ; les agents, tous."""
     reasons = await AbsenceService(session).reasons_of(tenant_id)
@@ -99,7 +99,7 @@ async def sick_today(
     summary="Absences à valider ou justificatifs attendus",
 )
 async def pending_absences(
-    tenant_id: TenantId, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 200
+    tenant_id: TenantId, session: ReadSessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 200
 ) -> list[CellOut]:
     return [
         CellOut.model_validate(c) for c in await AbsenceService(session).pending(tenant_id, limit)

@@ -14,7 +14,7 @@ class AbsenceReasonRepository(BookingRepository[AbsenceReason]):
     async def of_tenant(self, tenant_id: UUID) -> list[AbsenceReason]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id).order_by(
+                self.scoped(tenant_id).order_by(
                     col(AbsenceReason.position), col(AbsenceReason.label)
                 )
             )
@@ -22,7 +22,7 @@ class AbsenceReasonRepository(BookingRepository[AbsenceReason]):
 
     async def by_code(self, tenant_id: UUID, code: str) -> AbsenceReason | None:
         return await self.get_one_or_none(
-            self._scoped(tenant_id).where(col(AbsenceReason.code) == code)
+            self.scoped(tenant_id).where(col(AbsenceReason.code) == code)
         )
 
     async def save_all(self, reasons: list[AbsenceReason]) -> None:

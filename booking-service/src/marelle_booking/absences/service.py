@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_booking import timing
 from marelle_booking.absences.repository import AbsenceReasonRepository
 from marelle_booking.absences.rules import ReasonRule, absence_outcome, proof_missing_outcome
@@ -24,7 +22,9 @@ from marelle_booking.cells.writer import Actor, CellWriter, today
 from marelle_booking.deadlines.rules import RuleCannotBeMet, cutoff
 from marelle_booking.models import AbsenceReason, BookingCell
 from marelle_booking.problems import AbsenceRefused, ConcurrentChange, IllegalChange, UnknownChild
+from marelle_booking.sessions import writable
 from marelle_contracts import AbsenceCharge, AbsenceDeclared, AbsenceValidated, CellState
+from marelle_kit.database import ReadSession, WriteSession
 from marelle_kit.errors import NotFound
 
 SICK_REASON = "raison_medicale"
@@ -58,7 +58,7 @@ def rule_of(reason: AbsenceReason) -> ReasonRule:
 
 
 class AbsenceService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.session = session
         self.reasons = AbsenceReasonRepository(session)
         self.cells = CellRepository(session)
@@ -72,7 +72,8 @@ class AbsenceService:
             AbsenceReason(tenant_id=tenant_id, code=code, **data.model_dump(mode="json"))
             for code, data in DEFAULT_REASONS
         ]
-        await self.reasons.save_all(defaults)
+        if isinstance(self.session, WriteSession):  # a read shows them, a change keeps them
+            await self.reasons.save_all(defaults)
         return defaults
 
     async def set_reason(self, tenant_id: UUID, code: str, data: ReasonIn) -> AbsenceReason:
@@ -119,7 +120,7 @@ class AbsenceService:
         }
         now = timing.now()
         batch = EventBatch()
-        writer = CellWriter(self.session, tenant_id, batch)
+        writer = CellWriter(writable(self.session), tenant_id, batch)
         rule = rule_of(reason)
         out = []
         for before in seen:
@@ -153,7 +154,7 @@ class AbsenceService:
                 )
             )
         await writer.flush()
-        await batch.record(self.session, tenant_id)
+        await batch.record(writable(self.session), tenant_id)
         billed = sum(1 for c in out if c.charge is not AbsenceCharge.FREE)
         message = f"Absence enregistrée pour {len(out)} jour(s)"
         if billed:
@@ -206,7 +207,7 @@ class AbsenceService:
                 "Ces jours ne sont pas des absences.", cell_ids=[str(c.id) for c in wrong]
             )
         batch = EventBatch()
-        writer = CellWriter(self.session, tenant_id, batch)
+        writer = CellWriter(writable(self.session), tenant_id, batch)
         now = timing.now()
         for cell in cells:
             cell.absence_pending = False
@@ -226,5 +227,5 @@ class AbsenceService:
                     writer.move(cell, outcome.state, actor, note, correction=True)
             batch.add(AbsenceValidated, cell)
         await writer.flush()
-        await batch.record(self.session, tenant_id)
+        await batch.record(writable(self.session), tenant_id)
         return cells

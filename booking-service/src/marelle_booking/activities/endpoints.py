@@ -18,7 +18,7 @@ from marelle_booking.activities.schemas import (
 from marelle_booking.activities.service import ActivityService, SiteService
 from marelle_booking.openapi import PROBLEMS
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 
 readers = transactional_router(tags=["activités"], dependencies=[READERS])
 supervisors = transactional_router(
@@ -27,7 +27,7 @@ supervisors = transactional_router(
 
 
 @readers.get("/sites", response_model=list[SiteOut], summary="Les sites (écoles, centres)")
-async def list_sites(tenant_id: TenantId, session: SessionDep) -> list[SiteOut]:
+async def list_sites(tenant_id: TenantId, session: ReadSessionDep) -> list[SiteOut]:
     return [SiteOut.model_validate(s) for s in await SiteService(session).all(tenant_id)]
 
 
@@ -44,7 +44,7 @@ async def update_site(
 
 
 @readers.get("/activities", response_model=list[ActivityOut], summary="Les activités")
-async def list_activities(tenant_id: TenantId, session: SessionDep) -> list[ActivityOut]:
+async def list_activities(tenant_id: TenantId, session: ReadSessionDep) -> list[ActivityOut]:
     service = ActivityService(session)
     return await service.views(tenant_id, await service.all(tenant_id))
 
@@ -55,7 +55,9 @@ async def list_activities(tenant_id: TenantId, session: SessionDep) -> list[Acti
     summary="Une activité",
     responses=PROBLEMS,
 )
-async def get_activity(activity_id: UUID, tenant_id: TenantId, session: SessionDep) -> ActivityOut:
+async def get_activity(
+    activity_id: UUID, tenant_id: TenantId, session: ReadSessionDep
+) -> ActivityOut:
     service = ActivityService(session)
     return (await service.views(tenant_id, [await service.get(tenant_id, activity_id)]))[0]
 
@@ -87,7 +89,7 @@ async def update_activity(
     summary="Jours d'ouverture par année scolaire",
 )
 async def list_seasons(
-    activity_id: UUID, tenant_id: TenantId, session: SessionDep
+    activity_id: UUID, tenant_id: TenantId, session: ReadSessionDep
 ) -> list[SeasonOut]:
     return await ActivityService(session).seasons(tenant_id, activity_id)
 

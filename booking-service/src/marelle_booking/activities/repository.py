@@ -15,17 +15,15 @@ class SiteRepository(BookingRepository[Site]):
     model = Site
 
     async def of_tenant(self, tenant_id: UUID) -> list[Site]:
-        return list(await self.session.scalars(self._scoped(tenant_id).order_by(col(Site.name))))
+        return list(await self.session.scalars(self.scoped(tenant_id).order_by(col(Site.name))))
 
     async def by_name(self, tenant_id: UUID, name: str) -> Site | None:
-        return await self.get_one_or_none(self._scoped(tenant_id).where(col(Site.name) == name))
+        return await self.get_one_or_none(self.scoped(tenant_id).where(col(Site.name) == name))
 
     async def by_ids(self, tenant_id: UUID, ids: Collection[UUID]) -> dict[UUID, Site]:
         if not ids:
             return {}
-        rows = await self.session.scalars(
-            self._scoped(tenant_id).where(col(Site.id).in_(list(ids)))
-        )
+        rows = await self.session.scalars(self.scoped(tenant_id).where(col(Site.id).in_(list(ids))))
         return {site.id: site for site in rows}
 
 
@@ -33,7 +31,7 @@ class ActivityRepository(BookingRepository[Activity]):
     model = Activity
 
     async def of_tenant(self, tenant_id: UUID, *, active_only: bool = False) -> list[Activity]:
-        query = self._scoped(tenant_id)
+        query = self.scoped(tenant_id)
         if active_only:
             query = query.where(col(Activity.active).is_(True))
         return list(
@@ -41,13 +39,13 @@ class ActivityRepository(BookingRepository[Activity]):
         )
 
     async def by_code(self, tenant_id: UUID, code: str) -> Activity | None:
-        return await self.get_one_or_none(self._scoped(tenant_id).where(col(Activity.code) == code))
+        return await self.get_one_or_none(self.scoped(tenant_id).where(col(Activity.code) == code))
 
     async def by_ids(self, tenant_id: UUID, ids: Collection[UUID]) -> dict[UUID, Activity]:
         if not ids:
             return {}
         rows = await self.session.scalars(
-            self._scoped(tenant_id).where(col(Activity.id).in_(list(ids)))
+            self.scoped(tenant_id).where(col(Activity.id).in_(list(ids)))
         )
         return {activity.id: activity for activity in rows}
 
@@ -67,7 +65,7 @@ class ActivityRepository(BookingRepository[Activity]):
     async def of_site(self, tenant_id: UUID, site_id: UUID) -> list[Activity]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id).where(col(Activity.site_id) == site_id)
+                self.scoped(tenant_id).where(col(Activity.site_id) == site_id)
             )
         )
 
@@ -78,7 +76,7 @@ class ActivityRepository(BookingRepository[Activity]):
             return []
         return list(
             await self.session.scalars(
-                self._scoped_to(ActivitySeason, tenant_id).where(
+                self.scoped_to(ActivitySeason, tenant_id).where(
                     col(ActivitySeason.activity_id).in_(list(activity_ids))
                 )
             )
@@ -88,7 +86,7 @@ class ActivityRepository(BookingRepository[Activity]):
         self, tenant_id: UUID, activity_id: UUID, school_year_id: UUID
     ) -> ActivitySeason | None:
         found = await self.session.scalars(
-            self._scoped_to(ActivitySeason, tenant_id).where(
+            self.scoped_to(ActivitySeason, tenant_id).where(
                 col(ActivitySeason.activity_id) == activity_id,
                 col(ActivitySeason.school_year_id) == school_year_id,
             )
@@ -100,7 +98,7 @@ class ActivityRepository(BookingRepository[Activity]):
             return []
         return list(
             await self.session.scalars(
-                self._scoped_to(ActivityGroup, tenant_id)
+                self.scoped_to(ActivityGroup, tenant_id)
                 .where(col(ActivityGroup.activity_id).in_(list(activity_ids)))
                 .order_by(col(ActivityGroup.code))
             )
@@ -109,15 +107,15 @@ class ActivityRepository(BookingRepository[Activity]):
     async def replace_groups(
         self, tenant_id: UUID, activity_id: UUID, groups: Sequence[ActivityGroup]
     ) -> None:
-        await self.session.execute(
+        await self.writer.execute(
             delete(ActivityGroup).where(
                 col(ActivityGroup.tenant_id) == tenant_id,
                 col(ActivityGroup.activity_id) == activity_id,
             )
         )
-        self.session.add_all(groups)
-        await self.session.flush()
+        self.writer.add_all(groups)
+        await self.writer.flush()
 
-    async def save(self, item: Activity | ActivitySeason) -> None:
-        self.session.add(item)
-        await self.session.flush()
+    async def store(self, item: Activity | ActivitySeason) -> None:
+        self.writer.add(item)
+        await self.writer.flush()

@@ -5,7 +5,6 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import TypeAdapter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_booking.activities.repository import ActivityRepository, SiteRepository
 from marelle_booking.activities.schemas import (
@@ -24,7 +23,9 @@ from marelle_booking.cells.repository import CapacityRepository
 from marelle_booking.deadlines.rules import DeadlineRule
 from marelle_booking.models import Activity, ActivityGroup, ActivitySeason, Site, events
 from marelle_booking.problems import SettingsConflict, UnknownActivity
+from marelle_booking.sessions import writable
 from marelle_contracts import ActivityKind, ActivityPublished, BillingMode, BillingUnit, FiscalShare
+from marelle_kit.database import ReadSession
 from marelle_kit.errors import NotFound
 from marelle_kit.events import record_event
 
@@ -47,7 +48,7 @@ def season_of(row: ActivitySeason) -> Season:
 
 
 class SiteService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.sites = SiteRepository(session)
 
     async def all(self, tenant_id: UUID) -> list[Site]:
@@ -75,7 +76,7 @@ class SiteService:
 
 
 class ActivityService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.session = session
         self.activities = ActivityRepository(session)
         self.sites = SiteRepository(session)
@@ -106,14 +107,14 @@ class ActivityService:
             raise SettingsConflict(f"Une activité a déjà le code « {data.code} ».")
         for name, value in _values(data).items():
             setattr(activity, name, value)
-        await self.activities.save(activity)
+        await self.activities.store(activity)
         await self.publish(activity)
         return activity
 
     async def publish(self, activity: Activity) -> None:
         site = await self._site(activity.tenant_id, activity.site_id)
         await record_event(
-            self.session,
+            writable(self.session),
             events,
             ActivityPublished(
                 activity_id=activity.id,
@@ -162,7 +163,7 @@ class ActivityService:
         season.capacity = data.capacity
         season.extra_days = sorted(d.isoformat() for d in set(data.extra_days))
         season.removed_days = sorted(d.isoformat() for d in set(data.removed_days))
-        await self.activities.save(season)
+        await self.activities.store(season)
         return season_view(season, year.label)
 
     async def seasons(self, tenant_id: UUID, activity_id: UUID) -> list[SeasonOut]:

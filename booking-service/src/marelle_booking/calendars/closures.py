@@ -7,8 +7,6 @@ from collections import Counter
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_booking.activities.repository import ActivityRepository, SiteRepository
 from marelle_booking.calendars.repository import ClosureRepository
 from marelle_booking.calendars.schemas import ClosureIn, ClosurePreview
@@ -17,12 +15,13 @@ from marelle_booking.cells.writer import Actor, today
 from marelle_booking.models import Closure
 from marelle_booking.problems import SettingsConflict, UnknownActivity
 from marelle_contracts import ChangeOrigin
+from marelle_kit.database import ReadSession
 from marelle_kit.errors import NotFound
 from marelle_kit.security import Principal
 
 
 class ClosureService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.session = session
         self.closures = ClosureRepository(session)
 

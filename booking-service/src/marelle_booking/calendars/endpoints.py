@@ -26,7 +26,7 @@ from marelle_booking.town.service import TownPolicyService
 from marelle_kit.localtime import local_day
 from marelle_kit.security import CurrentPrincipal
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 
 # Anyone signed in to the tenant (families too) reads its calendar.
 members = transactional_router(tags=["calendrier"])
@@ -39,7 +39,7 @@ office = transactional_router(tags=["calendrier"], dependencies=[OFFICE], respon
 
 @members.get("/school-years", response_model=list[SchoolYearOut], summary="Les années scolaires")
 async def school_years(
-    _principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
+    _principal: CurrentPrincipal, tenant_id: TenantId, session: ReadSessionDep
 ) -> list[SchoolYearOut]:
     return [
         SchoolYearOut.model_validate(y)
@@ -70,7 +70,7 @@ async def add_school_year(
 async def town_calendar(
     _principal: CurrentPrincipal,
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
     period: Annotated[CalendarPeriod, Query()],
 ) -> CalendarOut:
     first = period.first_day or local_day(timing.now())
@@ -132,7 +132,7 @@ async def declare_closure(
 @readers.get("/closures", response_model=list[ClosureOut], summary="Les fermetures d'une période")
 async def list_closures(
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
     first_day: date,
     last_day: date,
 ) -> list[ClosureOut]:

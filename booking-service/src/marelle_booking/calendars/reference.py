@@ -18,11 +18,11 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
-from sqlalchemy.ext.asyncio import AsyncSession
 from vacances_scolaires_france import SchoolHolidayDates
 
 from marelle_booking.calendars.repository import ReferenceRepository
 from marelle_booking.models import PublicHoliday, SchoolHoliday
+from marelle_kit.database import WriteSession
 
 ZONES = ("A", "B", "C")
 PUBLIC_HOLIDAY_YEARS = range(2020, 2036)
@@ -77,7 +77,7 @@ def public_holiday_days() -> dict[date, tuple[str, bool]]:
     return found
 
 
-async def load_reference_calendars(session: AsyncSession) -> int:
+async def load_reference_calendars(session: WriteSession) -> int:
     """Insert the spans and days not yet in the tables; the number of rows added."""
     reference = ReferenceRepository(session)
     known_spans = await reference.school_holiday_keys()

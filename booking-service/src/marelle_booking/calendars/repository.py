@@ -28,8 +28,8 @@ class ReferenceRepository(Repository[SchoolHoliday]):
     async def add_reference(
         self, spans: Sequence[SchoolHoliday], days: Sequence[PublicHoliday]
     ) -> None:
-        self.session.add_all([*spans, *days])
-        await self.session.flush()
+        self.writer.add_all([*spans, *days])
+        await self.writer.flush()
 
     async def school_holidays(self) -> list[SchoolHoliday]:
         return list(
@@ -51,18 +51,18 @@ class SchoolYearRepository(Repository[SchoolYear]):
 
     async def of_tenant(self, tenant_id: UUID) -> list[SchoolYear]:
         return list(
-            await self.session.scalars(self._scoped(tenant_id).order_by(col(SchoolYear.first_day)))
+            await self.session.scalars(self.scoped(tenant_id).order_by(col(SchoolYear.first_day)))
         )
 
     async def by_label(self, tenant_id: UUID, label: str) -> SchoolYear | None:
         return await self.get_one_or_none(
-            self._scoped(tenant_id).where(col(SchoolYear.label) == label)
+            self.scoped(tenant_id).where(col(SchoolYear.label) == label)
         )
 
     async def overlapping(self, tenant_id: UUID, first: date, last: date) -> list[SchoolYear]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id).where(
+                self.scoped(tenant_id).where(
                     col(SchoolYear.first_day) <= last, col(SchoolYear.last_day) >= first
                 )
             )
@@ -75,7 +75,7 @@ class ClosureRepository(Repository[Closure]):
     async def overlapping(self, tenant_id: UUID, first: date, last: date) -> list[Closure]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id)
+                self.scoped(tenant_id)
                 .where(col(Closure.first_day) <= last, col(Closure.last_day) >= first)
                 .order_by(col(Closure.first_day), col(Closure.created_at))
             )

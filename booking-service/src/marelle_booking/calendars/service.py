@@ -4,14 +4,13 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_booking.calendars.days import HolidaySpan, SchoolYearSpan, TownCalendar
 from marelle_booking.calendars.reference import school_year_bounds
 from marelle_booking.calendars.repository import ReferenceRepository, SchoolYearRepository
 from marelle_booking.calendars.schemas import SchoolYearIn
 from marelle_booking.models import SchoolYear, TownPolicy
 from marelle_booking.problems import CalendarIncomplete, SettingsConflict
+from marelle_kit.database import ReadSession
 from marelle_kit.errors import NotFound
 
 
@@ -28,7 +27,7 @@ _REFERENCE: dict[str, _Reference] = {}
 
 
 class CalendarService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.session = session
         self.years = SchoolYearRepository(session)
         self.reference = ReferenceRepository(session)

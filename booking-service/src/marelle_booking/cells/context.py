@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_booking.activities.repository import ActivityRepository
 from marelle_booking.activities.service import parse_rule, season_of
 from marelle_booking.calendars.days import ActivityDays, Season, TownCalendar
@@ -32,6 +30,7 @@ from marelle_booking.models import (
 )
 from marelle_booking.town.service import TownPolicyService
 from marelle_contracts import CellState
+from marelle_kit.database import ReadSession
 
 CellKey = tuple[UUID, UUID, date]  # child, activity, day
 
@@ -158,7 +157,7 @@ class HouseholdContext:
 
 
 class ContextLoader:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.session = session
 
     async def household(

@@ -32,7 +32,7 @@ from marelle_kit.errors import NotFound
 from marelle_kit.localtime import local_day
 from marelle_kit.security import CurrentPrincipal, Principal
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 
 members = transactional_router(prefix="/households/{household_id}", tags=["réservations"])
 office = transactional_router(tags=["réservations (agents)"], dependencies=[OFFICE])
@@ -91,7 +91,7 @@ async def week_grid(
     household_id: UUID,
     principal: CurrentPrincipal,
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
     week: WeekParam = None,
 ) -> Planning:
     """Par enfant, par activité où il est inscrit, par jour : l'état, les dates limites, ce que
@@ -141,7 +141,7 @@ async def month_grid(
     household_id: UUID,
     principal: CurrentPrincipal,
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
     month: MonthParam = None,
 ) -> Planning:
     await check_household(session, principal, tenant_id, household_id)
@@ -221,7 +221,7 @@ async def cell_history(
     cell_id: UUID,
     principal: CurrentPrincipal,
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
 ) -> list[CellHistoryEntry]:
     await check_household(session, principal, tenant_id, household_id)
     repository = CellRepository(session)
@@ -269,7 +269,7 @@ async def staff_apply(
 @office.get("/requests", response_model=list[CellOut], summary="Demandes de réservation à valider")
 async def pending_requests(
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[CellOut]:
     cells = await StaffBookingService(session).requests(tenant_id, limit)
@@ -304,6 +304,6 @@ async def decide_requests(
     responses=PROBLEMS,
 )
 async def day_view(
-    activity_id: UUID, day: date, tenant_id: TenantId, session: SessionDep
+    activity_id: UUID, day: date, tenant_id: TenantId, session: ReadSessionDep
 ) -> DayView:
     return await StaffBookingService(session).day_view(tenant_id, activity_id, day)

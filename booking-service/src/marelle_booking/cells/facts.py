@@ -10,8 +10,6 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_booking.models import BookingCell, events
 from marelle_contracts import (
     AbsenceCharge,
@@ -26,6 +24,7 @@ from marelle_contracts import (
     CellState,
     ChangeOrigin,
 )
+from marelle_kit.database import WriteSession
 from marelle_kit.events import record_event
 
 HouseholdEvent = (
@@ -74,7 +73,7 @@ class EventBatch:
     def __bool__(self) -> bool:
         return bool(self._cells)
 
-    async def record(self, session: AsyncSession, tenant_id: UUID) -> int:
+    async def record(self, session: WriteSession, tenant_id: UUID) -> int:
         """Write one event per kind and household; the number written."""
         written = 0
         for (kind, household_id, extra), cells in self._cells.items():

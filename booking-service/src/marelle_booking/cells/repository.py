@@ -32,7 +32,7 @@ class CellRepository(Repository[BookingCell]):
         so a later cell of the same child, activity and day comes after an earlier one."""
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id)
+                self.scoped(tenant_id)
                 .where(
                     col(BookingCell.household_id) == household_id,
                     col(BookingCell.day) >= first,
@@ -46,8 +46,8 @@ class CellRepository(Repository[BookingCell]):
         if not ids:
             return []
         return list(
-            await self.session.scalars(
-                self._scoped(tenant_id)
+            await self.writer.scalars(
+                self.scoped(tenant_id)
                 .where(col(BookingCell.id).in_(list(ids)))
                 .order_by(col(BookingCell.id))
                 .with_for_update()
@@ -81,7 +81,7 @@ class CellRepository(Repository[BookingCell]):
         child_ids: Collection[UUID] | None = None,
         for_update: bool = False,
     ) -> list[BookingCell]:
-        query = self._scoped(tenant_id).where(
+        query = self.scoped(tenant_id).where(
             col(BookingCell.day) >= first,
             col(BookingCell.day) <= last,
             col(BookingCell.state).in_([s.value for s in states]),
@@ -94,15 +94,15 @@ class CellRepository(Repository[BookingCell]):
             col(BookingCell.activity_id), col(BookingCell.day), col(BookingCell.id)
         )
         if for_update:
-            query = query.with_for_update()
+            return list(await self.writer.scalars(query.with_for_update()))
         return list(await self.session.scalars(query))
 
     async def first_in_line(
         self, tenant_id: UUID, activity_id: UUID, day: date, group_code: str
     ) -> BookingCell | None:
         """The waiting list's head: priority class first, then who asked first (locked)."""
-        found = await self.session.scalars(
-            self._scoped(tenant_id)
+        found = await self.writer.scalars(
+            self.scoped(tenant_id)
             .where(
                 col(BookingCell.activity_id) == activity_id,
                 col(BookingCell.day) == day,
@@ -124,7 +124,7 @@ class CellRepository(Repository[BookingCell]):
     ) -> list[BookingCell]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id)
+                self.scoped(tenant_id)
                 .where(
                     col(BookingCell.activity_id) == activity_id,
                     col(BookingCell.day) == day,
@@ -181,7 +181,7 @@ class CellRepository(Repository[BookingCell]):
     async def with_proof_overdue(self, today: date) -> list[BookingCell]:
         """Absences whose proof did not arrive by its due date (every tenant: a job)."""
         return list(
-            await self.session.scalars(
+            await self.writer.scalars(
                 sa.select(BookingCell)
                 .where(
                     col(BookingCell.proof_due) < today,
@@ -198,7 +198,7 @@ class CellRepository(Repository[BookingCell]):
     async def waiting_past(self, today: date) -> list[BookingCell]:
         """Waiting-list entries and requests of days gone by (every tenant: a job)."""
         return list(
-            await self.session.scalars(
+            await self.writer.scalars(
                 sa.select(BookingCell)
                 .where(
                     col(BookingCell.day) < today,
@@ -214,7 +214,7 @@ class CellRepository(Repository[BookingCell]):
     async def pending_absences(self, tenant_id: UUID, *, limit: int) -> list[BookingCell]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id)
+                self.scoped(tenant_id)
                 .where(
                     sa.or_(
                         col(BookingCell.absence_pending).is_(True),
@@ -235,7 +235,7 @@ class CellRepository(Repository[BookingCell]):
     async def requests(self, tenant_id: UUID, *, limit: int) -> list[BookingCell]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id)
+                self.scoped(tenant_id)
                 .where(col(BookingCell.state) == CellState.REQUESTED.value)
                 .order_by(col(BookingCell.day), col(BookingCell.requested_at))
                 .limit(limit)
@@ -252,12 +252,12 @@ class CellRepository(Repository[BookingCell]):
         )
 
     async def record_changes(self, changes: Sequence[CellChange]) -> None:
-        self.session.add_all(changes)
-        await self.session.flush()
+        self.writer.add_all(changes)
+        await self.writer.flush()
 
-    async def save(self, cells: Sequence[BookingCell]) -> None:
-        self.session.add_all(cells)
-        await self.session.flush()
+    async def save_cells(self, cells: Sequence[BookingCell]) -> None:
+        self.writer.add_all(cells)
+        await self.writer.flush()
 
 
 class CapacityRepository(Repository[CapacityCounter]):
@@ -269,7 +269,7 @@ class CapacityRepository(Repository[CapacityCounter]):
         if not activity_ids:
             return {}
         rows = await self.session.scalars(
-            self._scoped(tenant_id).where(
+            self.scoped(tenant_id).where(
                 col(CapacityCounter.activity_id).in_(list(activity_ids)),
                 col(CapacityCounter.day) >= first,
                 col(CapacityCounter.day) <= last,
@@ -317,7 +317,7 @@ class CapacityRepository(Repository[CapacityCounter]):
                 .values(taken=table.c.taken + 1)
                 .returning(table.c.taken)
             )
-            return await self.session.scalar(update) is not None
+            return await self.writer.scalar(update) is not None
         statement = (
             self._upsert(
                 {
@@ -336,11 +336,11 @@ class CapacityRepository(Repository[CapacityCounter]):
             )
             .returning(table.c.taken)
         )
-        return await self.session.scalar(statement) is not None
+        return await self.writer.scalar(statement) is not None
 
     async def release(self, tenant_id: UUID, key: CapacityKey) -> None:
         activity_id, day, group_code = key
-        await self.session.execute(
+        await self.writer.execute(
             sa.update(CapacityCounter)
             .where(
                 col(CapacityCounter.tenant_id) == tenant_id,
@@ -368,7 +368,7 @@ class CapacityRepository(Repository[CapacityCounter]):
             index_elements=["activity_id", "day", "group_code"],
             set_={"limit_override": limit},
         )
-        await self.session.execute(statement)
+        await self.writer.execute(statement)
 
     async def places_held(self, tenant_id: UUID, activity_id: UUID, day: date) -> dict[str, int]:
         """Cells holding a place, per group (what the counters must equal)."""

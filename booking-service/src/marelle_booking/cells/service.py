@@ -17,7 +17,6 @@ from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_booking import timing
 from marelle_booking.calendars.days import days_between
@@ -43,6 +42,7 @@ from marelle_booking.problems import (
     UnknownActivity,
     UnknownChild,
 )
+from marelle_booking.sessions import writable
 from marelle_contracts import (
     BookingCancelled,
     BookingMade,
@@ -50,6 +50,7 @@ from marelle_contracts import (
     BookingWaitlisted,
     CellState,
 )
+from marelle_kit.database import ReadSession
 from marelle_kit.errors import NotFound
 
 WITHDRAWN = "Demande retirée par la famille."
@@ -81,7 +82,7 @@ def _key(change: CellChangeIn, group_code: str) -> CapacityKey:
 
 
 class BookingService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.session = session
         self.cells = CellRepository(session)
 
@@ -127,13 +128,13 @@ class BookingService:
                 ],
             )
         batch = EventBatch()
-        writer = CellWriter(self.session, tenant_id, batch)
+        writer = CellWriter(writable(self.session), tenant_id, batch)
         if options.dry_run:
             await self._simulate(context, plans, outcomes, actor)
         else:
             await self._execute(context, plans, outcomes, actor, options, writer, now)
             await writer.flush()
-            await batch.record(self.session, tenant_id)
+            await batch.record(writable(self.session), tenant_id)
         ordered = [outcomes[(c.child_id, c.activity_id, c.day)] for c in changes]
         return BatchResult(outcomes=ordered, counts=dict(Counter(o.outcome for o in ordered)))
 
@@ -423,7 +424,7 @@ class BookingService:
         if cell.day < today():
             raise IllegalChange("Ce jour est passé.")
         batch = EventBatch()
-        writer = CellWriter(self.session, tenant_id, batch)
+        writer = CellWriter(writable(self.session), tenant_id, batch)
         cell.free_of_charge = True
         writer.move(cell, CellState.CANCELLED, actor, DECLINED)
         batch.add(BookingCancelled, cell)
@@ -431,7 +432,7 @@ class BookingService:
         town = await ContextLoader(self.session).town(tenant_id, [cell.activity_id])
         await writer.grant_next(writer.key(cell), town.limit(writer.key(cell)), today())
         await writer.flush()
-        await batch.record(self.session, tenant_id)
+        await batch.record(writable(self.session), tenant_id)
         return cell
 
 

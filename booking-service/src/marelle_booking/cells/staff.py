@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_booking.activities.repository import ActivityRepository
+from marelle_booking.calendars.repository import ClosureRepository
 from marelle_booking.cells.context import ContextLoader, closure_applies
 from marelle_booking.cells.facts import EventBatch, fact
 from marelle_booking.cells.repository import CapacityRepository, CellRepository
@@ -17,6 +16,7 @@ from marelle_booking.cells.writer import Actor, CellWriter, today
 from marelle_booking.families.repository import ChildViewRepository
 from marelle_booking.models import BookingCell, Closure, events
 from marelle_booking.problems import IllegalChange, UnknownActivity
+from marelle_booking.sessions import writable
 from marelle_contracts import (
     BookingGranted,
     BookingRefused,
@@ -25,6 +25,7 @@ from marelle_contracts import (
     ChangeOrigin,
     ClosureDeclared,
 )
+from marelle_kit.database import ReadSession
 from marelle_kit.errors import NotFound
 from marelle_kit.events import record_event
 
@@ -33,7 +34,7 @@ CLOSED_STATES = (CellState.REQUESTED, CellState.WAITLISTED, CellState.BOOKED)
 
 
 class StaffBookingService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.session = session
         self.cells = CellRepository(session)
 
@@ -55,7 +56,7 @@ class StaffBookingService:
                 cell_ids=[str(c.id) for c in not_requested],
             )
         batch = EventBatch()
-        writer = CellWriter(self.session, tenant_id, batch)
+        writer = CellWriter(writable(self.session), tenant_id, batch)
         town = await ContextLoader(self.session).town(tenant_id, {c.activity_id for c in cells})
         for cell in sorted(
             cells, key=lambda c: (str(c.activity_id), c.day, c.group_code, c.requested_at)
@@ -70,7 +71,7 @@ class StaffBookingService:
                 writer.move(cell, CellState.WAITLISTED, actor, reason)
                 batch.add(BookingWaitlisted, cell)
         await writer.flush()
-        await batch.record(self.session, tenant_id)
+        await batch.record(writable(self.session), tenant_id)
         return cells
 
     async def requests(self, tenant_id: UUID, limit: int) -> list[BookingCell]:
@@ -151,7 +152,7 @@ class StaffBookingService:
         """Cancel (or refuse, for requests and waiting entries) every cell the closure covers,
         free of charge, and publish ONE event for the whole closure (keyed by its id)."""
         cells = await self.closure_cells(tenant_id, closure)
-        writer = CellWriter(self.session, tenant_id, EventBatch())
+        writer = CellWriter(writable(self.session), tenant_id, EventBatch())
         closing = Actor(actor.subject, ChangeOrigin.CLOSURE, staff=True)
         for cell in cells:
             was_booked = cell.state == CellState.BOOKED.value
@@ -162,10 +163,9 @@ class StaffBookingService:
                 await writer.release(cell)
         await writer.flush()
         closure.cancelled_cells = len(cells)
-        self.session.add(closure)
-        await self.session.flush()
+        await ClosureRepository(self.session).save(closure)
         await record_event(
-            self.session,
+            writable(self.session),
             events,
             ClosureDeclared(
                 cells=[fact(c) for c in cells],

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_booking import timing
 from marelle_booking.cells import states
 from marelle_booking.cells.facts import EventBatch
@@ -21,6 +19,7 @@ from marelle_booking.cells.repository import CapacityKey, CapacityRepository, Ce
 from marelle_booking.models import BookingCell, CellChange
 from marelle_booking.problems import IllegalChange
 from marelle_contracts import BookingGranted, CellState, ChangeOrigin
+from marelle_kit.database import WriteSession
 from marelle_kit.localtime import local_day
 
 WAITING_LIST_ACTOR = "liste d'attente"
@@ -45,7 +44,7 @@ class Actor:
 
 
 class CellWriter:
-    def __init__(self, session: AsyncSession, tenant_id: UUID, batch: EventBatch) -> None:
+    def __init__(self, session: WriteSession, tenant_id: UUID, batch: EventBatch) -> None:
         self.session = session
         self.tenant_id = tenant_id
         self.batch = batch
@@ -117,7 +116,7 @@ class CellWriter:
     async def flush(self) -> None:
         """Write the changed cells, then their history."""
         if self._dirty:
-            await self.cells.save(list(self._dirty.values()))
+            await self.cells.save_cells(list(self._dirty.values()))
             self._dirty.clear()
         if self._history:
             await self.cells.record_changes(self._history)

@@ -27,7 +27,7 @@ from marelle_booking.models import MealOrder
 from marelle_booking.openapi import PROBLEMS
 from marelle_kit.security import CurrentPrincipal
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 
 office = transactional_router(tags=["comptages"], dependencies=[OFFICE], responses=PROBLEMS)
 roll_call = transactional_router(tags=["comptages"], dependencies=[ROLL_CALL], responses=PROBLEMS)
@@ -51,7 +51,7 @@ Period = Annotated[CountPeriod, Query()]
 
 
 @office.get("/meal-counts", response_model=MealCounts, summary="Repas par jour, site et régime")
-async def meal_counts(period: Period, tenant_id: TenantId, session: SessionDep) -> MealCounts:
+async def meal_counts(period: Period, tenant_id: TenantId, session: ReadSessionDep) -> MealCounts:
     return await CountService(session).meals(
         tenant_id, period.first_day, period.last_day, period.site_id
     )
@@ -60,7 +60,9 @@ async def meal_counts(period: Period, tenant_id: TenantId, session: SessionDep) 
 @office.get(
     "/meal-counts.csv", summary="Repas par jour, site et régime (CSV)", response_class=Response
 )
-async def meal_counts_as_csv(period: Period, tenant_id: TenantId, session: SessionDep) -> Response:
+async def meal_counts_as_csv(
+    period: Period, tenant_id: TenantId, session: ReadSessionDep
+) -> Response:
     view = await CountService(session).meals(
         tenant_id, period.first_day, period.last_day, period.site_id
     )
@@ -70,7 +72,9 @@ async def meal_counts_as_csv(period: Period, tenant_id: TenantId, session: Sessi
 @office.get(
     "/meal-counts.pdf", summary="Repas par jour, site et régime (PDF)", response_class=Response
 )
-async def meal_counts_as_pdf(period: Period, tenant_id: TenantId, session: SessionDep) -> Response:
+async def meal_counts_as_pdf(
+    period: Period, tenant_id: TenantId, session: ReadSessionDep
+) -> Response:
     view = await CountService(session).meals(
         tenant_id, period.first_day, period.last_day, period.site_id
     )
@@ -100,7 +104,7 @@ async def send_meal_order(
 )
 async def meal_orders(
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
     first_day: Annotated[date, Query()],
     last_day: Annotated[date, Query()],
 ) -> list[MealOrderOut]:
@@ -120,7 +124,7 @@ def _order_view(order: MealOrder) -> MealCounts:
 @office.get(
     "/meal-orders/{order_id}.csv", summary="Une commande envoyée (CSV)", response_class=Response
 )
-async def meal_order_csv(order_id: UUID, tenant_id: TenantId, session: SessionDep) -> Response:
+async def meal_order_csv(order_id: UUID, tenant_id: TenantId, session: ReadSessionDep) -> Response:
     order = await CountService(session).order(tenant_id, order_id)
     return _file(
         meal_counts_csv(_order_view(order)), CSV, f"commande-{order.first_day}-v{order.version}.csv"
@@ -130,7 +134,7 @@ async def meal_order_csv(order_id: UUID, tenant_id: TenantId, session: SessionDe
 @office.get(
     "/meal-orders/{order_id}.pdf", summary="Une commande envoyée (PDF)", response_class=Response
 )
-async def meal_order_pdf(order_id: UUID, tenant_id: TenantId, session: SessionDep) -> Response:
+async def meal_order_pdf(order_id: UUID, tenant_id: TenantId, session: ReadSessionDep) -> Response:
     order = await CountService(session).order(tenant_id, order_id)
     title = (
         f"Commande de repas — version {order.version} du {order.created_at:%d/%m/%Y %H:%M} (UTC)"
@@ -148,7 +152,7 @@ async def meal_order_pdf(order_id: UUID, tenant_id: TenantId, session: SessionDe
     summary="Enfants attendus (personnes autorisées, PAI)",
 )
 async def expected(
-    activity_id: UUID, day: date, tenant_id: TenantId, session: SessionDep
+    activity_id: UUID, day: date, tenant_id: TenantId, session: ReadSessionDep
 ) -> ExpectedList:
     return await CountService(session).expected(tenant_id, activity_id, day)
 
@@ -159,7 +163,7 @@ async def expected(
     response_class=Response,
 )
 async def expected_as_csv(
-    activity_id: UUID, day: date, tenant_id: TenantId, session: SessionDep
+    activity_id: UUID, day: date, tenant_id: TenantId, session: ReadSessionDep
 ) -> Response:
     view = await CountService(session).expected(tenant_id, activity_id, day)
     return _file(expected_csv(view), CSV, f"attendus-{day}.csv")
@@ -171,7 +175,7 @@ async def expected_as_csv(
     response_class=Response,
 )
 async def expected_as_pdf(
-    activity_id: UUID, day: date, tenant_id: TenantId, session: SessionDep
+    activity_id: UUID, day: date, tenant_id: TenantId, session: ReadSessionDep
 ) -> Response:
     view = await CountService(session).expected(tenant_id, activity_id, day)
     return _file(expected_pdf(view), PDF, f"attendus-{day}.pdf")

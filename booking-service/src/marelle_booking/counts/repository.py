@@ -48,7 +48,7 @@ class CountRepository(BookingRepository[MealOrder]):
     async def orders(self, tenant_id: UUID, first: date, last: date) -> list[MealOrder]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id)
+                self.scoped(tenant_id)
                 .where(col(MealOrder.first_day) <= last, col(MealOrder.last_day) >= first)
                 .order_by(col(MealOrder.first_day), col(MealOrder.version))
             )

@@ -4,8 +4,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_booking.activities.service import ActivityService, SiteService
 from marelle_booking.cells.repository import CellRepository
 from marelle_booking.cells.schemas import STATUS_LABELS
@@ -13,6 +11,7 @@ from marelle_booking.cells.states import HOLDS_A_PLACE
 from marelle_booking.counts.repository import CountRepository
 from marelle_booking.counts.schemas import ExpectedChild, ExpectedList, MealCounts, MealLine
 from marelle_booking.models import MealOrder
+from marelle_kit.database import ReadSession
 from marelle_kit.errors import NotFound
 from marelle_kit.security import Principal
 
@@ -32,7 +31,7 @@ def _person(contact: dict[str, Any]) -> str:
 
 
 class CountService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.session = session
         self.counts = CountRepository(session)
 

@@ -17,7 +17,7 @@ from marelle_booking.enrolments.service import EnrolmentService
 from marelle_booking.openapi import PROBLEMS
 from marelle_kit.security import CurrentPrincipal
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 
 members = transactional_router(
     prefix="/households/{household_id}/enrolments", tags=["inscriptions"], responses=PROBLEMS
@@ -29,7 +29,7 @@ office = transactional_router(
 
 @members.get("", response_model=list[EnrolmentOut], summary="Les inscriptions des enfants du foyer")
 async def household_enrolments(
-    household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
+    household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: ReadSessionDep
 ) -> list[EnrolmentOut]:
     await check_household(session, principal, tenant_id, household_id)
     service = EnrolmentService(session)
@@ -57,7 +57,7 @@ async def request_enrolment(
 @office.get("", response_model=list[EnrolmentOut], summary="Inscriptions (à valider, par activité)")
 async def search_enrolments(
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
     status: Literal["pending", "approved", "refused", "ended"] | None = None,
     activity_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,

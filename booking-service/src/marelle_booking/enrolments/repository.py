@@ -15,7 +15,7 @@ class EnrolmentRepository(BookingRepository[Enrolment]):
     async def of_household(self, tenant_id: UUID, household_id: UUID) -> list[Enrolment]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id)
+                self.scoped(tenant_id)
                 .where(col(Enrolment.household_id) == household_id)
                 .order_by(col(Enrolment.created_at))
             )
@@ -28,7 +28,7 @@ class EnrolmentRepository(BookingRepository[Enrolment]):
             return []
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id).where(
+                self.scoped(tenant_id).where(
                     col(Enrolment.child_id).in_(list(child_ids)),
                     col(Enrolment.school_year_id).in_(list(school_year_ids)),
                 )
@@ -39,7 +39,7 @@ class EnrolmentRepository(BookingRepository[Enrolment]):
         self, tenant_id: UUID, child_id: UUID, activity_id: UUID, school_year_id: UUID
     ) -> Enrolment | None:
         return await self.get_one_or_none(
-            self._scoped(tenant_id).where(
+            self.scoped(tenant_id).where(
                 col(Enrolment.child_id) == child_id,
                 col(Enrolment.activity_id) == activity_id,
                 col(Enrolment.school_year_id) == school_year_id,
@@ -55,7 +55,7 @@ class EnrolmentRepository(BookingRepository[Enrolment]):
         limit: int,
         offset: int,
     ) -> list[Enrolment]:
-        query = self._scoped(tenant_id)
+        query = self.scoped(tenant_id)
         if status is not None:
             query = query.where(col(Enrolment.status) == status)
         if activity_id is not None:
@@ -64,6 +64,3 @@ class EnrolmentRepository(BookingRepository[Enrolment]):
             query.order_by(col(Enrolment.created_at), col(Enrolment.id)), limit=limit, offset=offset
         )
         return page.items
-
-    async def save(self, enrolment: Enrolment) -> Enrolment:
-        return await self.add(enrolment)

@@ -3,8 +3,6 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_booking.activities.repository import ActivityRepository
 from marelle_booking.calendars.repository import SchoolYearRepository
 from marelle_booking.enrolments.repository import EnrolmentRepository
@@ -20,12 +18,13 @@ from marelle_booking.models import Activity, Enrolment
 from marelle_booking.problems import EnrolmentRefusedProblem, UnknownActivity, UnknownChild
 from marelle_booking.town.service import TownPolicyService
 from marelle_kit.clock import utcnow
+from marelle_kit.database import ReadSession
 from marelle_kit.errors import NotFound
 from marelle_kit.security import Principal
 
 
 class EnrolmentService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.session = session
         self.enrolments = EnrolmentRepository(session)
         self.children = ChildViewRepository(session)

@@ -7,8 +7,6 @@ for the history of its bookings but loses its name and contacts.
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_booking.families.repository import ChildViewRepository, HouseholdViewRepository
 from marelle_booking.models import ChildView, HouseholdView
 from marelle_contracts import (
@@ -19,12 +17,13 @@ from marelle_contracts import (
     HouseholdErased,
 )
 from marelle_contracts.family import ChildRecord
+from marelle_kit.database import WriteSession
 from marelle_kit.events import EventEnvelope, Handler
 
 ERASED_NAME = "—"
 
 
-async def on_household_created(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_household_created(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(HouseholdCreated)
     households = HouseholdViewRepository(session)
     household = await households.find(event.household_id) or HouseholdView(
@@ -35,7 +34,7 @@ async def on_household_created(session: AsyncSession, envelope: EventEnvelope) -
     await households.save(household)
 
 
-async def _on_child(session: AsyncSession, envelope: EventEnvelope, event: ChildRecord) -> None:
+async def _on_child(session: WriteSession, envelope: EventEnvelope, event: ChildRecord) -> None:
     children = ChildViewRepository(session)
     child = await children.find(event.child_id)
     if child is None:
@@ -60,15 +59,15 @@ async def _on_child(session: AsyncSession, envelope: EventEnvelope, event: Child
     await children.save(child)
 
 
-async def on_child_added(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_child_added(session: WriteSession, envelope: EventEnvelope) -> None:
     await _on_child(session, envelope, envelope.event_as(ChildAdded))
 
 
-async def on_child_changed(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_child_changed(session: WriteSession, envelope: EventEnvelope) -> None:
     await _on_child(session, envelope, envelope.event_as(ChildChanged))
 
 
-async def on_contacts_changed(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_contacts_changed(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(ContactsChanged)
     children = ChildViewRepository(session)
     child = await children.find(event.child_id)
@@ -87,7 +86,7 @@ async def on_contacts_changed(session: AsyncSession, envelope: EventEnvelope) ->
     await children.save(child)
 
 
-async def on_household_erased(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_household_erased(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(HouseholdErased)
     households = HouseholdViewRepository(session)
     household = await households.find(event.household_id)

@@ -19,7 +19,7 @@ class ChildViewRepository(BookingRepository[ChildView]):
     async def of_household(self, tenant_id: UUID, household_id: UUID) -> list[ChildView]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id)
+                self.scoped(tenant_id)
                 .where(col(ChildView.household_id) == household_id)
                 .order_by(col(ChildView.birth_date), col(ChildView.first_name))
             )
@@ -28,9 +28,7 @@ class ChildViewRepository(BookingRepository[ChildView]):
     async def all_of_tenant(self, tenant_id: UUID) -> list[ChildView]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id).order_by(
-                    col(ChildView.last_name), col(ChildView.first_name)
-                )
+                self.scoped(tenant_id).order_by(col(ChildView.last_name), col(ChildView.first_name))
             )
         )
 
@@ -38,13 +36,9 @@ class ChildViewRepository(BookingRepository[ChildView]):
         if not ids:
             return {}
         rows = await self.session.scalars(
-            self._scoped(tenant_id).where(col(ChildView.id).in_(list(ids)))
+            self.scoped(tenant_id).where(col(ChildView.id).in_(list(ids)))
         )
         return {child.id: child for child in rows}
-
-    async def save(self, child: ChildView) -> None:
-        self.session.add(child)
-        await self.session.flush()
 
 
 class HouseholdViewRepository(BookingRepository[HouseholdView]):
@@ -57,15 +51,11 @@ class HouseholdViewRepository(BookingRepository[HouseholdView]):
         if not ids:
             return {}
         rows = await self.session.scalars(
-            self._scoped(tenant_id).where(col(HouseholdView.id).in_(list(ids)))
+            self.scoped(tenant_id).where(col(HouseholdView.id).in_(list(ids)))
         )
         return {household.id: household for household in rows}
 
-    async def save(self, household: HouseholdView) -> None:
-        self.session.add(household)
-        await self.session.flush()
-
     async def forget_feed(self, household_id: UUID) -> None:
-        await self.session.execute(
+        await self.writer.execute(
             delete(CalendarFeed).where(col(CalendarFeed.household_id) == household_id)
         )

@@ -12,7 +12,7 @@ from marelle_booking.feeds.service import FeedService
 from marelle_booking.openapi import PROBLEMS
 from marelle_kit.security import CurrentPrincipal
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 
 members = transactional_router(
     prefix="/households/{household_id}/calendar-feed", tags=["calendrier"], responses=PROBLEMS
@@ -24,7 +24,7 @@ public = transactional_router(tags=["calendrier"], responses=PROBLEMS)
 
 @members.get("", response_model=FeedOut, summary="Le flux ICS du foyer existe-t-il ?")
 async def get_feed(
-    household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
+    household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: ReadSessionDep
 ) -> FeedOut:
     await check_household(session, principal, tenant_id, household_id)
     feed = await FeedService(session).get(tenant_id, household_id)
@@ -61,7 +61,7 @@ async def revoke_feed(
 async def ics_feed(
     token: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{20,100}$")],
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
     child_id: Annotated[UUID | None, Query(description="Un seul enfant")] = None,
 ) -> Response:
     content = await FeedService(session).ics(tenant_id, token, child_id)

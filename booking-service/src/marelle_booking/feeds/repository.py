@@ -13,13 +13,10 @@ class FeedRepository(BookingRepository[CalendarFeed]):
 
     async def of_household(self, tenant_id: UUID, household_id: UUID) -> CalendarFeed | None:
         return await self.get_one_or_none(
-            self._scoped(tenant_id).where(col(CalendarFeed.household_id) == household_id)
+            self.scoped(tenant_id).where(col(CalendarFeed.household_id) == household_id)
         )
 
     async def by_token_hash(self, tenant_id: UUID, token_hash: str) -> CalendarFeed | None:
         return await self.get_one_or_none(
-            self._scoped(tenant_id).where(col(CalendarFeed.token_hash) == token_hash)
+            self.scoped(tenant_id).where(col(CalendarFeed.token_hash) == token_hash)
         )
-
-    async def save(self, feed: CalendarFeed) -> CalendarFeed:
-        return await self.add(feed)

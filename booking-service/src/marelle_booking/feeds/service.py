@@ -8,8 +8,6 @@ import secrets
 from datetime import timedelta
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_booking import timing
 from marelle_booking.activities.repository import ActivityRepository, SiteRepository
 from marelle_booking.activities.service import slots_of
@@ -22,6 +20,7 @@ from marelle_booking.feeds.ics import FeedEntry, render_ics
 from marelle_booking.feeds.repository import FeedRepository
 from marelle_booking.models import CalendarFeed, tenants
 from marelle_contracts import CellState
+from marelle_kit.database import ReadSession
 from marelle_kit.errors import NotFound
 
 FEED_DAYS_BEFORE = 31
@@ -33,7 +32,7 @@ def token_hash(token: str) -> str:
 
 
 class FeedService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.session = session
         self.feeds = FeedRepository(session)
 

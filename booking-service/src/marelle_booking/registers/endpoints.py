@@ -11,7 +11,7 @@ from marelle_booking.registers.service import RegisterService
 from marelle_contracts import ChangeOrigin
 from marelle_kit.security import CurrentPrincipal, Principal
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 
 roll_call = transactional_router(
     prefix="/registers/{activity_id}/{day}",
@@ -33,7 +33,7 @@ def _actor(principal: Principal) -> Actor:
 
 @roll_call.get("", response_model=RegisterOut, summary="Le registre d'une activité un jour")
 async def get_register(
-    activity_id: UUID, day: date, tenant_id: TenantId, session: SessionDep
+    activity_id: UUID, day: date, tenant_id: TenantId, session: ReadSessionDep
 ) -> RegisterOut:
     """Les enfants attendus (réservés), présents ou absents, avec les personnes autorisées à
     venir les chercher et le PAI."""

@@ -18,11 +18,11 @@ class RegisterRepository(BookingRepository[Register]):
     async def find(
         self, tenant_id: UUID, activity_id: UUID, day: date, *, lock: bool = False
     ) -> Register | None:
-        query = self._scoped(tenant_id).where(
+        query = self.scoped(tenant_id).where(
             col(Register.activity_id) == activity_id, col(Register.day) == day
         )
         if lock:
-            query = query.with_for_update()
+            return (await self.writer.scalars(query.with_for_update().limit(2))).one_or_none()
         return await self.get_one_or_none(query)
 
     async def ensure(self, tenant_id: UUID, activity_id: UUID, day: date) -> Register:
@@ -38,12 +38,9 @@ class RegisterRepository(BookingRepository[Register]):
         }
         dialect = self.session.get_bind().dialect.name
         insert = (postgresql if dialect == "postgresql" else sqlite).insert(Register).values(values)
-        await self.session.execute(
+        await self.writer.execute(
             insert.on_conflict_do_nothing(index_elements=["activity_id", "day"])
         )
         register = await self.find(tenant_id, activity_id, day, lock=True)
         assert register is not None
         return register
-
-    async def save(self, register: Register) -> Register:
-        return await self.add(register)

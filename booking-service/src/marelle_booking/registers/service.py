@@ -8,7 +8,6 @@ from datetime import date
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_booking import timing
 from marelle_booking.cells.context import ContextLoader, TownContext
@@ -34,8 +33,10 @@ from marelle_booking.registers.schemas import (
     RegisterOut,
     UnexpectedIn,
 )
+from marelle_booking.sessions import writable
 from marelle_contracts import BillingUnit, CellState, ChangeOrigin, RegisterReopened
 from marelle_contracts import RegisterClosed as RegisterClosedEvent
+from marelle_kit.database import ReadSession
 from marelle_kit.errors import Conflict
 from marelle_kit.events import record_event
 
@@ -43,7 +44,7 @@ LINE_STATES = HOLDS_A_PLACE  # booked, present, absent (excused or not)
 
 
 class RegisterService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.session = session
         self.registers = RegisterRepository(session)
         self.cells = CellRepository(session)
@@ -108,7 +109,7 @@ class RegisterService:
                 "Ces lignes ne sont pas dans le registre de ce jour.",
                 cell_ids=[str(i) for i in wrong],
             )
-        writer = CellWriter(self.session, tenant_id, EventBatch())
+        writer = CellWriter(writable(self.session), tenant_id, EventBatch())
         roll_call = Actor(actor.subject, ChangeOrigin.ROLL_CALL, staff=True)
         for mark in data.marks:
             cell = cells[mark.cell_id]
@@ -160,7 +161,7 @@ class RegisterService:
             raise IllegalChange(
                 "Cet enfant est déjà dans le registre (ou en attente) : pointez sa ligne."
             )
-        writer = CellWriter(self.session, tenant_id, EventBatch())
+        writer = CellWriter(writable(self.session), tenant_id, EventBatch())
         roll_call = Actor(actor.subject, ChangeOrigin.ROLL_CALL, staff=True)
         group = enrolment.group_code if town.policy.uses_groups else ""
         now = timing.now()
@@ -222,7 +223,7 @@ class RegisterService:
                 f"Heure d'arrivée ou de départ manquante pour {len(missing_times)} enfant(s).",
                 cell_ids=[str(c.id) for c in missing_times],
             )
-        writer = CellWriter(self.session, tenant_id, EventBatch())
+        writer = CellWriter(writable(self.session), tenant_id, EventBatch())
         roll_call = Actor(actor.subject, ChangeOrigin.ROLL_CALL, staff=True)
         for cell in unmarked:
             writer.move(cell, CellState.ABSENT_UNEXCUSED, roll_call, "Non pointé à la clôture")
@@ -232,7 +233,7 @@ class RegisterService:
         register.closed_by = actor.subject
         await self.registers.save(register)
         await record_event(
-            self.session,
+            writable(self.session),
             events,
             RegisterClosedEvent(
                 cells=[fact(c) for c in cells],
@@ -256,7 +257,7 @@ class RegisterService:
         register.reopened_times += 1
         await self.registers.save(register)
         await record_event(
-            self.session,
+            writable(self.session),
             events,
             RegisterReopened(register_id=register.id, activity_id=activity_id, day=day),
             tenant_id=tenant_id,

@@ -4,7 +4,7 @@ from marelle_booking.access import READERS, SUPERVISORS
 from marelle_booking.town.schemas import TownPolicyIn, TownPolicyOut
 from marelle_booking.town.service import TownPolicyService
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 
 readers = transactional_router(prefix="/settings", tags=["settings"], dependencies=[READERS])
 supervisors = transactional_router(
@@ -13,7 +13,7 @@ supervisors = transactional_router(
 
 
 @readers.get("", response_model=TownPolicyOut, summary="Réglages des réservations de la structure")
-async def get_settings(tenant_id: TenantId, session: SessionDep) -> TownPolicyOut:
+async def get_settings(tenant_id: TenantId, session: ReadSessionDep) -> TownPolicyOut:
     return TownPolicyOut.model_validate(await TownPolicyService(session).get(tenant_id))
 
 

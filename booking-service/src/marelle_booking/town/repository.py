@@ -11,6 +11,3 @@ class TownPolicyRepository(Repository[TownPolicy]):
 
     async def find(self, tenant_id: UUID) -> TownPolicy | None:
         return await self.session.get(TownPolicy, tenant_id)
-
-    async def save(self, policy: TownPolicy) -> TownPolicy:
-        return await self.add(policy)

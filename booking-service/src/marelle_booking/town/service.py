@@ -2,15 +2,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_booking.models import TownPolicy
 from marelle_booking.town.repository import TownPolicyRepository
 from marelle_booking.town.schemas import TownPolicyIn
+from marelle_kit.database import ReadSession
 
 
 class TownPolicyService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.policies = TownPolicyRepository(session)
 
     async def get(self, tenant_id: UUID) -> TownPolicy:
