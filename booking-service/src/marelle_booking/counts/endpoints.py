@@ -25,6 +25,7 @@ from marelle_booking.counts.schemas import (
 from marelle_booking.counts.service import CountService
 from marelle_booking.models import MealOrder
 from marelle_booking.openapi import PROBLEMS
+from marelle_kit.localtime import to_local
 from marelle_kit.security import CurrentPrincipal
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
@@ -137,7 +138,8 @@ async def meal_order_csv(order_id: UUID, tenant_id: TenantId, session: ReadSessi
 async def meal_order_pdf(order_id: UUID, tenant_id: TenantId, session: ReadSessionDep) -> Response:
     order = await CountService(session).order(tenant_id, order_id)
     title = (
-        f"Commande de repas — version {order.version} du {order.created_at:%d/%m/%Y %H:%M} (UTC)"
+        f"Commande de repas — version {order.version} "
+        f"du {to_local(order.created_at):%d/%m/%Y à %H:%M}"
     )
     return _file(
         meal_counts_pdf(_order_view(order), title=title),
