@@ -66,11 +66,92 @@ async def journey(system: RunningSystem, tokens: TokenFactory) -> None:
     assert opened["family_number"] == household["family_number"]
     assert opened["balance_cents"] == 0
 
+    await booking_journey(system, tokens, tenant_id, household["id"], agent)
+
     # Bad input is refused with a problem document and creates nothing.
     refused = await system.client.post("/api/family/households", json={"name": ""}, headers=agent)
     assert refused.status_code == 422
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.json()["errors"][0]["field"] == "name"
+
+
+async def booking_journey(
+    system: RunningSystem,
+    tokens: TokenFactory,
+    tenant_id: UUID,
+    household_id: str,
+    agent: dict[str, str],
+) -> None:
+    """A child added in the family-service can be enrolled and booked in the booking-service,
+    whose demo town has its activities; the parent reads the week grid through the gateway."""
+    child = await system.client.post(
+        f"/api/family/households/{household_id}/children",
+        json={"first_name": "Lou", "last_name": "Lefèvre", "birth_date": "2019-03-02"},
+        headers=agent,
+    )
+    assert child.status_code == 201, child.text
+
+    async def canteen() -> str | None:
+        response = await system.client.get("/api/booking/activities", headers=agent)
+        found = [a["id"] for a in response.json() if a["code"] == "cantine"]
+        return found[0] if response.status_code == 200 and found else None
+
+    activity_id = await eventually(canteen)
+    years = (await system.client.get("/api/booking/school-years", headers=agent)).json()
+    assert [y["label"] for y in years] == ["2026-2027"]
+
+    async def enrolled() -> bool:
+        response = await system.client.post(
+            "/api/booking/enrolments",
+            json={
+                "household_id": household_id,
+                "child_id": child.json()["id"],
+                "activity_id": activity_id,
+                "school_year_id": years[0]["id"],
+            },
+            headers=agent,
+        )
+        return response.status_code == 201  # 404 until the child reached booking
+
+    await eventually(enrolled)
+    parent = tokens.headers(roles=["parent"], tenant_id=tenant_id, household_id=UUID(household_id))
+    grid = await system.client.get(f"/api/booking/households/{household_id}/week", headers=parent)
+    assert grid.status_code == 200, grid.text
+    row = grid.json()["children"][0]["rows"][0]
+    assert row["name"] == "Restauration scolaire"
+    # Book the first day the parent may book in the coming weeks (the test runs any day).
+    for _ in range(6):
+        page = grid.json()
+        bookable = [
+            c
+            for c in page["children"][0]["rows"][0]["cells"]
+            if c["can_book"] and not c["book_late"]
+        ]
+        if bookable:
+            change = {
+                "child_id": child.json()["id"],
+                "activity_id": activity_id,
+                "day": bookable[0]["day"],
+                "action": "book",
+            }
+            put = await system.client.put(
+                f"/api/booking/households/{household_id}/week",
+                json={"changes": [change]},
+                headers=parent,
+            )
+            assert put.status_code == 200, put.text
+            assert put.json()["outcomes"][0]["outcome"] in ("booked", "waitlisted")
+            break
+        grid = await system.client.get(
+            f"/api/booking/households/{household_id}/week",
+            params={"week": page["next"]},
+            headers=parent,
+        )
+    stranger = tokens.headers(roles=["parent"], tenant_id=tenant_id, household_id=UUID(int=1))
+    other = await system.client.get(
+        f"/api/booking/households/{household_id}/week", headers=stranger
+    )
+    assert other.status_code == 404
 
 
 async def test_the_embedded_system_runs_end_to_end_and_keeps_its_data_on_restart(

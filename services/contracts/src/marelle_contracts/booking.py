@@ -97,6 +97,10 @@ class CellFact(BaseModel):
     # Cancelled free of charge by the town (closure, strike): never billed, whatever the mode.
     free_of_charge: bool = False
     origin: ChangeOrigin
+    # Added later (optional, additive): a declared absence still waiting for the town's
+    # validation (its charge may change), and the child's group where capacity is per group.
+    absence_pending: bool = False
+    group_code: str | None = None
 
 
 class ActivityPublished(Event):
@@ -177,6 +181,9 @@ class ClosureDeclared(_CellsEvent):
     last_day: date
     site_id: UUID | None
     activity_id: UUID | None
+    # Added later (optional, additive): a closure of one class (strike of a teacher, trip).
+    school: str | None = None
+    level: str | None = None
 
 
 class RegisterClosed(_CellsEvent):
