@@ -364,8 +364,12 @@ class Invoice(BillingModel, table=True):
     # Credit notes: the invoice corrected and why.
     corrects_invoice_id: UUID | None = None
     reason: str | None = Field(default=None, max_length=500)
-    # The invoice whose lines took over this one's (carried over below the minimum).
+    # The invoice whose lines took over this one's (carried over below the minimum), and on
+    # the new one, the carried-over invoices whose lines it includes.
     carried_into_id: UUID | None = None
+    carried_from: list[Any] = Field(
+        default_factory=list, sa_column=Column(sa.JSON(), nullable=False)
+    )
     paid_cents: int = 0
     # Issue 12 (SEPA, PES): how the invoice is collected. "regie" = the town's billing office
     # (counter, card, PayFiP); "tresor" once titled; direct debit hides online payment.

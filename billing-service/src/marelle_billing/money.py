@@ -88,3 +88,53 @@ def month_label(day: date) -> str:
 
 def percent(value: Decimal) -> str:
     return f"{value.normalize():f}".replace(".", ",") + " %"
+
+
+_SHORT_MONTHS = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
+
+
+def grouped_dates(days: list[date]) -> str:
+    """Days grouped by month, runs of three days or more as ranges: « 2 au 4, 6, 9 nov. 2026 ;
+    1er déc. 2026 »."""
+    if not days:
+        return ""
+    ordered = sorted(set(days))
+    months: list[str] = []
+    index = 0
+    while index < len(ordered):
+        month = (ordered[index].year, ordered[index].month)
+        in_month = []
+        while index < len(ordered) and (ordered[index].year, ordered[index].month) == month:
+            in_month.append(ordered[index])
+            index += 1
+        parts: list[str] = []
+        start = 0
+        while start < len(in_month):
+            end = start
+            while end + 1 < len(in_month) and (in_month[end + 1] - in_month[end]).days == 1:
+                end += 1
+            first, last = in_month[start], in_month[end]
+            if end - start >= 2:
+                parts.append(f"{_day(first)} au {_day(last)}")
+            else:
+                parts.extend(_day(day) for day in in_month[start : end + 1])
+            start = end + 1
+        months.append(f"{', '.join(parts)} {_SHORT_MONTHS[month[1] - 1]} {month[0]}")
+    return " ; ".join(months)
+
+
+def _day(day: date) -> str:
+    return "1er" if day.day == 1 else str(day.day)

@@ -1,9 +1,36 @@
+from typing import Literal
+
 from pydantic_settings import SettingsConfigDict
 
-from marelle_kit.settings import ServiceSettings
+from marelle_kit.settings import Mode, ServiceSettings
 
 
 class BillingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MARELLE_BILLING_", extra="ignore")
 
     port: int = 8104
+    # The public address of the billing API through the gateway: payment providers are sent
+    # back to it (return and notification URLs carry our transaction's id).
+    public_url: str = "http://127.0.0.1:8000/api/billing"
+    # The portal page the payer lands on after the provider ("{id}" = our transaction id).
+    portal_return_url: str = "http://127.0.0.1:8000/factures/paiement/{id}"
+    # Fernet key (base64, 32 bytes) encrypting the providers' secret options in the database.
+    # Embedded mode keeps a generated one in the data directory (never in the database).
+    secrets_key: str | None = None
+    # The local simulator of the dummy backend signs its notifications with this key.
+    dummy_signing_key: str | None = None
+    # How PDFs are rendered: "celery" (workers; distributed mode's default) or "inline" (the
+    # service's worker renders them itself; the embedded mode).
+    pdf_rendering: Literal["inline", "celery"] | None = None
+    celery_queue: str = "marelle-billing"
+    pdf_batch: int = 100
+    jobs_poll_interval: float = 2.0
+    # Online transactions still running after this many minutes are asked to the provider.
+    reconcile_after_minutes: int = 20
+    basket_grace_minutes: int = 60
+
+    @property
+    def resolved_pdf_rendering(self) -> Literal["inline", "celery"]:
+        if self.pdf_rendering is not None:
+            return self.pdf_rendering
+        return "celery" if self.platform.mode is Mode.DISTRIBUTED else "inline"
