@@ -280,7 +280,7 @@ async def test_a_credit_note_corrects_an_issued_invoice(town: Town) -> None:
     assert note.status_code == 201, note.text
     assert note.json()["number"] == "AV2026-000001"
     assert note.json()["total_cents"] == -380
-    [credit, original] = sorted(await town.invoices(household), key=lambda i: i["total_cents"])
+    [_credit, original] = sorted(await town.invoices(household), key=lambda i: i["total_cents"])
     assert original["total_cents"] == 4 * 380  # unchanged
     assert original["paid_cents"] == 380 and original["due_cents"] == 3 * 380
     statement = (

@@ -56,7 +56,7 @@ class RunRepository(Repository[InvoiceRun]):
             col(InvoiceRun.period_start) <= end,
             col(InvoiceRun.period_end) >= start,
         )
-        return await self.get_one_or_none(query.limit(1))
+        return await self.session.scalar(query.limit(1))
 
     async def previous_issued(self, tenant_id: UUID, before: date) -> InvoiceRun | None:
         query = (
@@ -69,7 +69,7 @@ class RunRepository(Repository[InvoiceRun]):
             .order_by(col(InvoiceRun.period_end).desc())
             .limit(1)
         )
-        return await self.get_one_or_none(query)
+        return await self.session.scalar(query)
 
 
 class InvoiceRepository(Repository[Invoice]):

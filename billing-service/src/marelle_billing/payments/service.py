@@ -332,9 +332,9 @@ class PaymentService:
             raise NotFound("Ce paiement n'existe pas.")
         if tenant_hint is not None and tenant_hint != transaction.tenant_id:
             await self.incidents.record(
-                tenant_hint,
+                transaction.tenant_id,
                 "cross-tenant",
-                f"{source} reçue pour une autre structure",
+                f"{source} relayée pour la structure {tenant_hint}",
                 transaction_id=transaction_id,
                 remote_addr=remote_addr,
             )
