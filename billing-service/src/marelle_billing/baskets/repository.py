@@ -32,7 +32,10 @@ class BasketRepository(Repository[Basket]):
             col(Basket.household_id) == household_id,
             col(Basket.state).in_([BasketState.OPEN, BasketState.TO_BE_PAID]),
         )
-        return await self.session.scalar(query.order_by(col(Basket.created_at).desc()).limit(1))
+        found: Basket | None = await self.session.scalar(
+            query.order_by(col(Basket.created_at).desc()).limit(1)
+        )
+        return found
 
     async def of_household(self, tenant_id: UUID, household_id: UUID) -> list[Basket]:
         query = (

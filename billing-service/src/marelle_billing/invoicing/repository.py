@@ -56,7 +56,8 @@ class RunRepository(Repository[InvoiceRun]):
             col(InvoiceRun.period_start) <= end,
             col(InvoiceRun.period_end) >= start,
         )
-        return await self.session.scalar(query.limit(1))
+        found: InvoiceRun | None = await self.session.scalar(query.limit(1))
+        return found
 
     async def previous_issued(self, tenant_id: UUID, before: date) -> InvoiceRun | None:
         query = (
@@ -69,7 +70,16 @@ class RunRepository(Repository[InvoiceRun]):
             .order_by(col(InvoiceRun.period_end).desc())
             .limit(1)
         )
-        return await self.session.scalar(query)
+        found: InvoiceRun | None = await self.session.scalar(query)
+        return found
+
+    async def for_period(self, tenant_id: UUID, start: date) -> InvoiceRun | None:
+        """A run (draft or issued) starting on that day."""
+        query = self._scoped(tenant_id).where(
+            col(InvoiceRun.period_start) == start, col(InvoiceRun.status) != RunStatus.CANCELLED
+        )
+        found: InvoiceRun | None = await self.session.scalar(query.limit(1))
+        return found
 
 
 class InvoiceRepository(Repository[Invoice]):

@@ -54,6 +54,22 @@ class ReadModelRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def tenant_by_slug(self, slug: str) -> UUID | None:
+        from marelle_billing.models import tenants
+
+        table = tenants.table
+        found: UUID | None = await self.session.scalar(
+            sa.select(table.c.id).where(table.c.slug == slug)
+        )
+        return found
+
+    async def count(self, model: Any, tenant_id: UUID) -> int:
+        table = table_of(model)
+        total = await self.session.scalar(
+            sa.select(sa.func.count()).select_from(table).where(table.c.tenant_id == tenant_id)
+        )
+        return int(total or 0)
+
     # accounts ---------------------------------------------------------------------------------
     async def account(self, household_id: UUID) -> BillingAccount | None:
         return await self.session.get(BillingAccount, household_id)
