@@ -53,7 +53,7 @@ async def test_a_month_of_meals_is_priced_reviewed_issued_numbered_and_rendered(
     assert review["invoices"] == 2
     assert review["total_cents"] == 2 * 17 * 380 + 3 * 520
     warnings = {w["code"]: w for w in review["warnings"]}
-    assert warnings["missing-qf"]["count"] == 3
+    assert warnings["missing-qf"]["count"] == 1  # one household
     brackets = {(b["activity"], b["bracket"]): b["amount_cents"] for b in review["per_bracket"]}
     assert brackets[("Repas", "QF 501–800 €")] == 2 * 17 * 380
     assert brackets[("Repas", "QF 1201 € et plus")] == 3 * 520

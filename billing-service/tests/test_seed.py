@@ -17,19 +17,30 @@ async def test_the_demo_town_gets_tariffs_an_issued_november_run_and_payments(
     town = await Town(town.billing, town.tokens).create(slug="demo")
     meal = await town.activity()
     evening = await town.activity(
-        "Accueil du soir", kind=ActivityKind.EVENING_CARE, mode=BillingMode.ON_ATTENDANCE,
-        unit=BillingUnit.QUARTER_HOUR, share=FiscalShare.CHILDCARE,
+        "Accueil du soir",
+        kind=ActivityKind.EVENING_CARE,
+        mode=BillingMode.ON_ATTENDANCE,
+        unit=BillingUnit.QUARTER_HOUR,
+        share=FiscalShare.CHILDCARE,
     )
-    morning = await town.activity("Accueil du matin", kind=ActivityKind.MORNING_CARE,
-                                  share=FiscalShare.CHILDCARE)
+    morning = await town.activity(
+        "Accueil du matin", kind=ActivityKind.MORNING_CARE, share=FiscalShare.CHILDCARE
+    )
     martin = await town.household("000001", births=(date(2016, 2, 2), date(2019, 9, 9)))
     nguyen = await town.household("000002", quotient=1400)
     await town.book(martin, meal, NOVEMBER_SCHOOL_DAYS)
     await town.book(nguyen, meal, NOVEMBER_SCHOOL_DAYS[:8])
     await town.book(martin, morning, NOVEMBER_SCHOOL_DAYS[:5])
     day = NOVEMBER_SCHOOL_DAYS[3]
-    present = town.cell(nguyen, nguyen.children[0], evening, day, CellState.PRESENT,
-                        arrival=time(16, 30), departure=time(18, 20))
+    present = town.cell(
+        nguyen,
+        nguyen.children[0],
+        evening,
+        day,
+        CellState.PRESENT,
+        arrival=time(16, 30),
+        departure=time(18, 20),
+    )
     await town.close_register(evening, day, [present])
 
     await seed_demo(town.billing.runtime, wait=1.0)
@@ -38,7 +49,10 @@ async def test_the_demo_town_gets_tariffs_an_issued_november_run_and_payments(
     client = town.billing.client
     tariffs = (await client.get("/tariffs", headers=town.office)).json()
     assert sorted(t["activity_name"] for t in tariffs) == [
-        "Accueil du matin", "Accueil du soir", "Repas"]
+        "Accueil du matin",
+        "Accueil du soir",
+        "Repas",
+    ]
     runs = (await client.get("/invoice-runs", headers=town.office)).json()
     assert [(r["label"], r["status"]) for r in runs] == [("Facturation novembre 2026", "issued")]
     [martin_invoice] = await town.invoices(martin)

@@ -48,6 +48,17 @@ class _Page:
         self.number = number
         self.page = 1
         self.y = HEIGHT - MARGIN
+        self._font: tuple[str, float] | None = None
+        self._color: Color | None = None
+
+    def style(self, font: str, size: float, color: Color) -> None:
+        """Set font and colour only when they change (each set is PDF operators)."""
+        if self._font != (font, size):
+            self.c.setFont(font, size)
+            self._font = (font, size)
+        if self._color is not color:
+            self.c.setFillColor(color)
+            self._color = color
 
     def text(
         self,
@@ -60,8 +71,7 @@ class _Page:
         color: Color = INK,
         right: bool = False,
     ) -> None:
-        self.c.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-        self.c.setFillColor(color)
+        self.style("Helvetica-Bold" if bold else "Helvetica", size, color)
         if right:
             self.c.drawRightString(x, y, _t(text))
         else:
@@ -81,8 +91,7 @@ class _Page:
     ) -> float:
         font = "Helvetica-Oblique" if italic else ("Helvetica-Bold" if bold else "Helvetica")
         lines = simpleSplit(_t(text), font, size, width)
-        self.c.setFont(font, size)
-        self.c.setFillColor(color)
+        self.style(font, size, color)
         for line in lines:
             self.c.drawString(x, y, line)
             y -= size + 2
@@ -94,6 +103,7 @@ class _Page:
             return False
         self.footer()
         self.c.showPage()
+        self._font = self._color = None  # a new page starts with the defaults
         self.page += 1
         self.y = HEIGHT - MARGIN
         self.text(MARGIN, self.y - 4, f"{self.title} {self.number} (suite)", size=10, bold=True)
@@ -114,6 +124,7 @@ class _Page:
 def _table_header(page: _Page) -> None:
     c = page.c
     c.setFillColor(BAND)
+    page._color = BAND
     c.rect(MARGIN, page.y - 5 * mm, WIDTH - 2 * MARGIN, 6.5 * mm, stroke=0, fill=1)
     y = page.y - 3.2 * mm
     page.text(COLUMNS["item"] + 1.5 * mm, y, "Enfant / activité", size=8, bold=True)

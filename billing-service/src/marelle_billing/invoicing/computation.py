@@ -16,8 +16,15 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from marelle_billing.money import euros, line_cents
-from marelle_billing.tariffs.engine import Pricer
-from marelle_billing.tariffs.pricing import CellInput
+from marelle_billing.tariffs.engine import ActivityInfo, HouseholdInfo, Pricer, TariffVersion
+from marelle_billing.tariffs.pricing import (
+    MISSING_QF,
+    CellInput,
+    PricedPart,
+    PricingFacts,
+    price_cell,
+    sibling_ranks,
+)
 
 # How many examples a review lists per problem (the counts are always complete).
 EXAMPLES = 20
@@ -123,7 +130,7 @@ def _line_key(
 
 
 def compute_run(
-    cells: Iterable[CellRow],
+    cells: Iterable[Sequence[Any]],
     pricer: Pricer,
     closed_registers: set[tuple[UUID, date]],
     known_households: set[UUID],
@@ -131,14 +138,21 @@ def compute_run(
     same_day_siblings: bool,
 ) -> Computation:
     """Price every cell and group the billed parts into lines per household: one line per
-    child, activity, tariff, unit price and rule, with its days and summed quantity."""
+    child, activity, tariff, unit price and rule, with its days and summed quantity.
+
+    ``cells`` are rows in CellRow's column order (tuples, database records). Cells priced
+    alike (same tariff, QF, rank and facts) are priced once: the loop does dictionary look-ups
+    on plain tuples, so a million cells take seconds."""
     review = Review()
     invoices: dict[UUID, DraftInvoice] = {}
-    activities = pricer.data.activities
-    children = pricer.data.children
-    by_household: dict[UUID, list[CellRow]] = defaultdict(list)
+    data = pricer.data
+    activities = data.activities
+    children = data.children
+    by_household: dict[UUID, list[Sequence[Any]]] = defaultdict(list)
     for cell in cells:
-        by_household[cell.household_id].append(cell)
+        by_household[cell[1]].append(cell)
+    priced_cache: dict[tuple[Any, ...], _Priced] = {}
+    iso: dict[date, str] = {}
 
     for household_id, household_cells in by_household.items():
         if household_id not in known_households:
@@ -148,111 +162,113 @@ def compute_run(
                 str(household_id),
             )
             continue
+        household = data.households.get(household_id) or HouseholdInfo(household_id, None)
+        category = household.category
+        quotients: dict[date, int | None] = {}
         together: dict[tuple[UUID, date], list[UUID]] | None = None
         if same_day_siblings:
             together = defaultdict(list)
             for cell in household_cells:
-                if cell.state in ("booked", "present") and not cell.free_of_charge:
-                    together[(cell.activity_id, cell.day)].append(cell.child_id)
+                if cell[5] in ("booked", "present") and not cell[12]:
+                    together[(cell[3], cell[4])].append(cell[2])
         lines: dict[tuple[Any, ...], DraftLine] = {}
+        missing_qf = False
         for cell in household_cells:
             review.cells_priced += 1
-            activity = activities.get(cell.activity_id)
+            child_id, activity_id, day, state = cell[2], cell[3], cell[4], cell[5]
+            activity = activities.get(activity_id)
             if activity is None:
                 review.error(
                     "unknown-activity",
                     "Des réservations concernent une activité inconnue de la facturation",
-                    str(cell.activity_id),
+                    str(activity_id),
                 )
                 continue
-            closed = (
-                activity.billing_mode != "on_attendance"
-                or (cell.activity_id, cell.day) in closed_registers
+            attendance = activity.billing_mode == "on_attendance"
+            closed = not attendance or (activity_id, day) in closed_registers
+            tariff = pricer.tariff_for(activity, day, category)
+            if tariff is None:
+                if state not in ("requested", "waitlisted", "refused", "cancelled") or cell[6]:
+                    review.error(
+                        "no-tariff",
+                        "Réservations sans tarif",
+                        f"aucun tarif de « {activity.name} » ne couvre le {day:%d/%m/%Y}",
+                    )
+                continue
+            quotient = quotients.get(day, -1)
+            if quotient == -1:
+                quotient = quotients[day] = pricer.quotient(household, day)
+            rank, count = 1, 1
+            sibling = tariff.rules.sibling
+            if sibling is not None:
+                if sibling.basis == "same_day" and together is not None:
+                    present = together.get((activity_id, day), [])
+                    ranks = sibling_ranks(
+                        (cid, children[cid].birth_date) for cid in present if cid in children
+                    )
+                    rank, count = ranks.get(child_id, len(ranks) + 1), max(len(ranks), 1)
+                else:
+                    rank, count = pricer.household_rank(household_id, child_id)
+            key = (
+                tariff.id,
+                quotient,
+                rank,
+                count,
+                closed,
+                activity.billing_unit,
+                activity.billing_mode,
+                cell[5:13],
             )
-            priced = pricer.price(
-                household_id,
-                cell.child_id,
-                cell.activity_id,
-                cell.day,
-                CellInput(
-                    cell.state,
-                    cell.late,
-                    cell.absence_reason,
-                    cell.absence_charge,
-                    cell.penalty_percent,
-                    cell.arrival,
-                    cell.departure,
-                    cell.free_of_charge,
-                ),
-                register_closed=closed,
-                same_day_children=(
-                    together.get((cell.activity_id, cell.day)) if together is not None else None
-                ),
-            )
-            if priced.price.waiting_for_register:
+            priced = priced_cache.get(key)
+            if priced is None:
+                priced = priced_cache[key] = _price(
+                    tariff, activity, cell, quotient, rank, count, closed
+                )
+            if priced.waiting:
                 review.error(
                     "register-open",
                     "Registres de présence non clos (activité facturée au réel)",
-                    f"{activity.name}, {cell.day:%d/%m/%Y}",
+                    f"{activity.name}, {day:%d/%m/%Y}",
                 )
                 continue
-            if priced.error is not None:
-                review.error("no-tariff", "Réservations sans tarif", priced.error)
-                continue
-            if (
-                activity.billing_mode == "on_attendance"
-                and cell.state == "booked"
-                and not cell.free_of_charge
-            ):
+            if attendance and state == "booked" and closed and not cell[12]:
                 review.warning(
                     "booked-not-pointed",
                     "Réservations restées « réservé » dans un registre clos (non facturées)",
-                    f"{activity.name}, {cell.day:%d/%m/%Y}",
+                    f"{activity.name}, {day:%d/%m/%Y}",
                 )
             if (
                 activity.billing_unit != "day"
-                and cell.state == "present"
-                and (cell.arrival is None or cell.departure is None)
+                and state == "present"
+                and (cell[10] is None or cell[11] is None)
             ):
                 review.warning(
                     "present-without-times",
                     "Présences sans heures d'arrivée et de départ (unités par défaut facturées)",
-                    f"{activity.name}, {cell.day:%d/%m/%Y}",
+                    f"{activity.name}, {day:%d/%m/%Y}",
                 )
-            if not priced.price.billed:
+            if not priced.parts:
                 continue
             review.cells_billed += 1
-            tariff = priced.tariff
-            assert tariff is not None
-            child = children.get(cell.child_id)
-            if child is None:
-                review.warning(
-                    "unknown-child",
-                    "Enfants inconnus de la facturation (nom absent des lignes)",
-                    str(cell.child_id),
-                )
-            for part in priced.price.parts:
-                if part.rule.startswith("QF non fourni"):
-                    review.warning(
-                        "missing-qf",
-                        "Foyers sans QF valide : tranche par défaut appliquée",
-                        str(household_id),
-                    )
-                key = _line_key(
-                    cell.child_id,
-                    cell.activity_id,
-                    tariff.id,
-                    part.unit_price,
-                    part.rule,
-                    part.bracket,
-                    priced.fiscal_share,
-                )
-                line = lines.get(key)
+            missing_qf = missing_qf or priced.missing_qf
+            day_text = iso.get(day)
+            if day_text is None:
+                day_text = iso[day] = day.isoformat()
+            for index, (part, quantity_text) in enumerate(priced.parts):
+                line_key = (child_id, activity_id, id(priced), index)
+                line = lines.get(line_key)
                 if line is None:
-                    line = lines[key] = DraftLine(
-                        child_id=cell.child_id,
+                    child = children.get(child_id)
+                    if child is None:
+                        review.warning(
+                            "unknown-child",
+                            "Enfants inconnus de la facturation (nom absent des lignes)",
+                            str(child_id),
+                        )
+                    line = lines[line_key] = DraftLine(
+                        child_id=child_id,
                         child_name=child.name if child is not None else "Enfant",
-                        activity_id=cell.activity_id,
+                        activity_id=activity_id,
                         activity_name=activity.name,
                         tariff_id=tariff.id,
                         rule=part.rule,
@@ -261,17 +277,83 @@ def compute_run(
                         unit_price=part.unit_price,
                     )
                 line.quantity += part.quantity
-                line.days.append([cell.day.isoformat(), str(part.quantity)])
-        if lines:
-            ordered = sorted(
-                lines.values(), key=lambda ln: (ln.child_name, ln.activity_name, ln.days[0][0])
+                line.days.append([day_text, quantity_text])
+        if missing_qf:
+            review.warning(
+                "missing-qf",
+                "Foyers sans QF valide : tranche par défaut appliquée",
+                str(household_id),
             )
-            invoices[household_id] = DraftInvoice(household_id, ordered)
+        if lines:
+            merged = _merge(lines.values())
+            invoices[household_id] = DraftInvoice(household_id, merged)
 
     for invoice in invoices.values():
         for line in invoice.lines:
             _count(review, line)
     return Computation(invoices, review)
+
+
+@dataclass(frozen=True, slots=True)
+class _Priced:
+    parts: tuple[tuple[PricedPart, str], ...]
+    waiting: bool
+    missing_qf: bool
+    fiscal_share: str
+
+
+def _price(
+    tariff: TariffVersion,
+    activity: ActivityInfo,
+    cell: Sequence[Any],
+    quotient: int | None,
+    rank: int,
+    count: int,
+    closed: bool,
+) -> _Priced:
+    price = price_cell(
+        tariff.rules,
+        CellInput(cell[5], cell[6], cell[7], cell[8], cell[9], cell[10], cell[11], cell[12]),
+        PricingFacts(
+            quotient=quotient,
+            billing_unit=activity.billing_unit,
+            billing_mode=activity.billing_mode,
+            register_closed=closed,
+            sibling_rank=rank,
+            sibling_count=count,
+        ),
+    )
+    return _Priced(
+        parts=tuple((part, str(part.quantity)) for part in price.parts),
+        waiting=price.waiting_for_register,
+        missing_qf=any(part.rule.startswith(MISSING_QF) for part in price.parts),
+        fiscal_share=tariff.rules.fiscal_share or activity.fiscal_share,
+    )
+
+
+def _merge(lines: Iterable[DraftLine]) -> list[DraftLine]:
+    """Lines priced alike from different cached entries (e.g. another QF on some days with
+    the same bracket) make one line; in child, activity, first day order."""
+    merged: dict[tuple[Any, ...], DraftLine] = {}
+    for line in lines:
+        key = (
+            line.child_id,
+            line.activity_id,
+            line.tariff_id,
+            line.unit_price,
+            line.rule,
+            line.bracket,
+            line.fiscal_share,
+        )
+        existing = merged.get(key)
+        if existing is None:
+            merged[key] = line
+        else:
+            existing.quantity += line.quantity
+            existing.days.extend(line.days)
+    for line in merged.values():
+        line.days.sort()
+    return sorted(merged.values(), key=lambda ln: (ln.child_name, ln.activity_name, ln.days[0][0]))
 
 
 def _count(review: Review, line: DraftLine) -> None:

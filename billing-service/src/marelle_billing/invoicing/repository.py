@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from marelle_billing.models import (
     Allocation,
     BillingAccount,
     CellFactRow,
+    DecimalText,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -32,6 +34,10 @@ from marelle_billing.models import (
 from marelle_kit.repository import Repository
 
 CHUNK = 1000
+
+
+def _decimal_text(value: Any) -> str | None:
+    return None if value is None else format(value, "f")
 
 
 class RunRepository(Repository[InvoiceRun]):
@@ -86,7 +92,21 @@ class InvoiceRepository(Repository[Invoice]):
     model = Invoice
 
     # --- what a run reads -----------------------------------------------------------------
-    async def cells(self, tenant_id: UUID, first: date, last: date) -> list[CellRow]:
+    async def cells(self, tenant_id: UUID, first: date, last: date) -> Sequence[Sequence[Any]]:
+        """The period's cells as rows in CellRow's column order, by household. On PostgreSQL
+        straight from the driver (a million rows: no per-row processing layer)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            connection = await self.session.connection()
+            raw = await connection.get_raw_connection()
+            driver: Any = raw.driver_connection
+            rows: Sequence[Sequence[Any]] = await driver.fetch(
+                f"SELECT {', '.join(CellRow._fields)} FROM cell_fact "  # noqa: S608 - constant
+                "WHERE tenant_id = $1 AND day >= $2 AND day <= $3 ORDER BY household_id, day",
+                tenant_id,
+                first,
+                last,
+            )
+            return rows
         c = table_of(CellFactRow).c
         result = await self.session.execute(
             sa.select(
@@ -194,12 +214,42 @@ class InvoiceRepository(Repository[Invoice]):
         )
 
     async def insert(self, invoices: list[dict[str, Any]], lines: list[dict[str, Any]]) -> None:
+        """Bulk insert of a run's drafts: COPY on PostgreSQL, executemany elsewhere."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self._copy(table_of(Invoice), invoices)
+            await self._copy(table_of(InvoiceLine), lines)
+            return
         for start in range(0, len(invoices), CHUNK):
             await self.session.execute(table_of(Invoice).insert(), invoices[start : start + CHUNK])
         for start in range(0, len(lines), CHUNK * 5):
             await self.session.execute(
                 table_of(InvoiceLine).insert(), lines[start : start + CHUNK * 5]
             )
+
+    async def _copy(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        columns = list(rows[0])
+        converters: list[Callable[[Any], Any] | None] = []
+        for name in columns:
+            column_type = table.c[name].type
+            if isinstance(column_type, sa.JSON):
+                converters.append(json.dumps)
+            elif isinstance(column_type, DecimalText):
+                converters.append(_decimal_text)
+            else:
+                converters.append(None)
+        records = [
+            tuple(
+                convert(row[name]) if convert is not None else row[name]
+                for name, convert in zip(columns, converters, strict=True)
+            )
+            for row in rows
+        ]
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        await driver.copy_records_to_table(table.name, records=records, columns=columns)
 
     async def update_many(self, values: list[dict[str, Any]]) -> None:
         """``values``: dicts with ``_id`` and the columns to set (same columns in each)."""
