@@ -25,6 +25,15 @@ export MARELLE_JWKS_URL="http://127.0.0.1:$((BASE + OFFSET[auth]))/.well-known/j
 export MARELLE_GATEWAY_SECRET_KEY="${MARELLE_GATEWAY_SECRET_KEY:-$(head -c 32 /dev/urandom | base64 | tr -d '=+/')}"
 export MARELLE_GATEWAY_DEFAULT_TENANT_SLUG="${MARELLE_GATEWAY_DEFAULT_TENANT_SLUG:-demo}"
 export MARELLE_MAILING_PORTAL_URL="${MARELLE_MAILING_PORTAL_URL:-http://127.0.0.1:$BASE}"
+export MARELLE_BILLING_PUBLIC_URL="${MARELLE_BILLING_PUBLIC_URL:-http://127.0.0.1:$BASE/api/billing}"
+export MARELLE_BILLING_PORTAL_RETURN_URL="${MARELLE_BILLING_PORTAL_RETURN_URL:-http://127.0.0.1:$BASE/factures/paiement/{id}}"
+# The payment providers' secret options are encrypted with this key (kept in the run dir).
+if [ -z "${MARELLE_BILLING_SECRETS_KEY:-}" ]; then
+  mkdir -p "$RUN_DIR"
+  [ -s "$RUN_DIR/billing-secrets.key" ] || "$UV" run --quiet python -c \
+    'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())' >"$RUN_DIR/billing-secrets.key"
+  export MARELLE_BILLING_SECRETS_KEY="$(cat "$RUN_DIR/billing-secrets.key")"
+fi
 
 database_url() { # service -> URL of marelle_<service> on the admin URL's server
   "$UV" run --quiet python -c "
@@ -74,6 +83,9 @@ for service in "${SERVICES[@]}"; do
   start "$service-api" "$UV" run --quiet python -m "marelle_$service" api
   start "$service-worker" "$UV" run --quiet python -m "marelle_$service" worker
 done
+# Invoice PDFs are rendered by Celery workers (Redis as broker), in parallel processes.
+start billing-celery "$UV" run --quiet celery -A marelle_billing.documents.celery_worker worker \
+  --loglevel=INFO --concurrency=2 -Q "${MARELLE_BILLING_CELERY_QUEUE:-marelle-billing}"
 # Mails leave through Celery workers (Redis as broker), with retries and back-off.
 start mailing-celery "$UV" run --quiet celery -A marelle_mailing.mails.celery_worker worker \
   --loglevel=INFO --concurrency=2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -109,9 +110,13 @@ _SHORT_MONTHS = (
 def grouped_dates(days: list[date]) -> str:
     """Days grouped by month, runs of three days or more as ranges: « 2 au 4, 6, 9 nov. 2026 ;
     1er déc. 2026 »."""
-    if not days:
+    return _grouped(tuple(sorted(set(days))))
+
+
+@functools.lru_cache(maxsize=4096)
+def _grouped(ordered: tuple[date, ...]) -> str:
+    if not ordered:
         return ""
-    ordered = sorted(set(days))
     months: list[str] = []
     index = 0
     while index < len(ordered):

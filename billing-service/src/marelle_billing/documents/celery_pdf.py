@@ -47,7 +47,7 @@ def make_celery(broker_url: str, queue: str, settings: BillingSettings | None = 
 async def _render(settings: BillingSettings, ids: list[UUID]) -> int:
     database = Database(settings.resolved_database_url("billing"), pool_size=1)
     try:
-        return await render_batch(database, ids)
+        return await render_batch(database, ids, in_thread=False)
     finally:
         await database.dispose()
 

@@ -135,7 +135,7 @@ def invoice_view(
     )
 
 
-async def render_batch(database: Database, ids: list[UUID]) -> int:
+async def render_batch(database: Database, ids: list[UUID], *, in_thread: bool = True) -> int:
     """Render and store the PDFs of these invoices (already claimed); returns how many."""
     async with database.transaction() as session:
         documents = DocumentRepository(session)
@@ -227,8 +227,11 @@ async def render_batch(database: Database, ids: list[UUID]) -> int:
                 }
             )
 
-    # CPU-bound: off the event loop (the API keeps answering in embedded mode).
-    await asyncio.to_thread(render_all)
+    if in_thread:
+        # CPU-bound: off the event loop (the API keeps answering in embedded mode).
+        await asyncio.to_thread(render_all)
+    else:
+        render_all()  # a worker process of its own (Celery): no loop to keep free
     async with database.transaction() as session:
         await DocumentRepository(session).store(stored, rendered, failed)
     return len(rendered)

@@ -6,6 +6,7 @@ invoices continue on further pages with the table header repeated.
 
 from __future__ import annotations
 
+import functools
 import io
 
 from reportlab.lib.colors import Color, HexColor
@@ -39,6 +40,13 @@ COLUMNS = {
 
 def _t(text: str) -> str:
     return text.translate(_REPLACE)
+
+
+@functools.lru_cache(maxsize=4096)
+def _split(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
+    """Wrapped lines of a text (dates and rules repeat from one invoice to the next: a run
+    measures each once)."""
+    return tuple(simpleSplit(_t(text), font, size, width))
 
 
 class _Page:
@@ -90,7 +98,7 @@ class _Page:
         italic: bool = False,
     ) -> float:
         font = "Helvetica-Oblique" if italic else ("Helvetica-Bold" if bold else "Helvetica")
-        lines = simpleSplit(_t(text), font, size, width)
+        lines = _split(text, font, size, width)
         self.style(font, size, color)
         for line in lines:
             self.c.drawString(x, y, line)
@@ -196,8 +204,8 @@ def render_invoice(view: InvoiceView) -> bytes:
 
     _table_header(page)
     for line in view.lines:
-        dates = simpleSplit(_t(line.dates), "Helvetica", 7.5, 54 * mm)[:6]
-        rule = simpleSplit(_t(line.rule), "Helvetica-Oblique", 7, WIDTH - 2 * MARGIN - 6 * mm)[:3]
+        dates = _split(line.dates, "Helvetica", 7.5, 54 * mm)[:6]
+        rule = _split(line.rule, "Helvetica-Oblique", 7, WIDTH - 2 * MARGIN - 6 * mm)[:3]
         height = max(2, len(dates)) * 9.5 + len(rule) * 9 + 6
         if page.need(height):
             _table_header(page)
