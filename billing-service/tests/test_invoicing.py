@@ -9,9 +9,8 @@ from uuid import UUID, uuid4
 import pytest
 import sqlalchemy as sa
 
-from marelle_billing.documents.jobs import InlinePdfDispatcher
-from marelle_billing.models import Invoice, InvoiceLine
-from marelle_billing.settings import BillingSettings
+from marelle_billing.jobs import pdf_sweep
+from marelle_billing.models import Invoice, InvoiceLine, StoredDocument
 from marelle_contracts import (
     AbsenceDeclared,
     ActivityKind,
@@ -22,17 +21,19 @@ from marelle_contracts import (
     RegisterReopened,
 )
 from marelle_kit import roles
+from marelle_kit.jobs import InProcessJobRunner
 
 from billing_helpers import NOVEMBER_SCHOOL_DAYS, Town
 
 
 async def render_pdfs(town: Town) -> int:
-    runtime = town.billing.runtime
-    settings = runtime.settings
-    assert isinstance(settings, BillingSettings)
-    import asyncio
-
-    return await InlinePdfDispatcher(runtime.database, settings, asyncio.Event()).run_once()
+    """One sweep of the PDF job and the renders it enqueued; how many PDFs are stored."""
+    jobs = town.billing.runtime.jobs
+    assert isinstance(jobs, InProcessJobRunner)
+    await jobs.run(pdf_sweep)
+    await jobs.drain()
+    async with town.billing.runtime.database.transaction() as session:
+        return len(list(await session.scalars(sa.select(StoredDocument.id))))
 
 
 async def test_a_month_of_meals_is_priced_reviewed_issued_numbered_and_rendered(

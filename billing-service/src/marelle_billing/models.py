@@ -77,6 +77,7 @@ class BillingAccount(BillingModel, table=True):
     Its id is the household's id; the name and family number are a read model of the
     family-service's facts. ``balance_cents``: positive = the family owes the town."""
 
+    __tablename__ = "billing_account"
     __table_args__ = (UniqueConstraint("tenant_id", "family_number"),)
 
     id: UUID = Field(primary_key=True)
@@ -334,6 +335,11 @@ class PdfState(enum.StrEnum):
     FAILED = "failed"
 
 
+class InvoiceChannel(enum.StrEnum):
+    OFFICE = "office"  # the town's billing office (régie): counter, card, PayFiP
+    TREASURY = "treasury"  # titled (PES): only the Trésor public's channels apply
+
+
 class Invoice(BillingModel, table=True):
     """An invoice (or a credit note: negative total) of a household.
 
@@ -371,9 +377,9 @@ class Invoice(BillingModel, table=True):
         default_factory=list, sa_column=Column(sa.JSON(), nullable=False)
     )
     paid_cents: int = 0
-    # Issue 12 (SEPA, PES): how the invoice is collected. "regie" = the town's billing office
-    # (counter, card, PayFiP); "tresor" once titled; direct debit hides online payment.
-    channel: str = Field(default="regie", max_length=20)
+    # Issue 12 (SEPA, PES): how the invoice is collected (InvoiceChannel); direct debit hides
+    # online payment.
+    channel: str = Field(default="office", max_length=20)
     direct_debit: bool = False
     titled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     pdf_state: str = Field(default=PdfState.NONE, max_length=20)
@@ -413,6 +419,10 @@ class InvoiceLine(BillingModel, table=True):
     unit_price: Decimal = Field(sa_column=Column(DecimalText(), nullable=False))
     amount_cents: int
     days: list[Any] = _json()
+    # The days grouped for people (« 2, 3, 5 au 9 nov. 2026 »), made once with the line.
+    dates_label: str = Field(
+        default="", sa_column=Column(sa.Text(), nullable=False, server_default="")
+    )
 
 
 class StoredDocument(BillingModel, table=True):

@@ -10,7 +10,7 @@ from marelle_billing.accounts import consumers as account_consumers
 from marelle_billing.accounts import endpoints as accounts
 from marelle_billing.baskets import endpoints as baskets
 from marelle_billing.invoicing import endpoints as invoicing
-from marelle_billing.jobs import pdf_wake, run_background
+from marelle_billing.jobs import JOBS
 from marelle_billing.models import events, metadata, tenants
 from marelle_billing.payments import endpoints as payments
 from marelle_billing.profile import endpoints as profile
@@ -20,7 +20,7 @@ from marelle_billing.reports import endpoints as reports
 from marelle_billing.seed import seed_demo
 from marelle_billing.settings import BillingSettings
 from marelle_billing.tariffs import endpoints as tariffs
-from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
+from marelle_kit.runtime import ServiceDefinition
 from marelle_kit.tenant_directory import tenant_directory_router
 
 
@@ -48,10 +48,6 @@ def routers() -> list[APIRouter]:
     ]
 
 
-async def startup(runtime: ServiceRuntime) -> None:
-    pdf_wake(runtime)
-
-
 definition = ServiceDefinition(
     name="billing",
     title="Marelle — facturation et paiements",
@@ -61,7 +57,6 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     routers=routers,
     handlers={**tenants.handlers(), **account_consumers.handlers, **fact_consumers.handlers},
-    startup=startup,
-    background=run_background,
+    jobs=JOBS,
     seed=seed_demo,
 )

@@ -1,8 +1,6 @@
-from typing import Literal
-
 from pydantic_settings import SettingsConfigDict
 
-from marelle_kit.settings import Mode, ServiceSettings
+from marelle_kit.settings import ServiceSettings
 
 
 class BillingSettings(ServiceSettings):
@@ -19,18 +17,9 @@ class BillingSettings(ServiceSettings):
     secrets_key: str | None = None
     # The local simulator of the dummy backend signs its notifications with this key.
     dummy_signing_key: str | None = None
-    # How PDFs are rendered: "celery" (workers; distributed mode's default) or "inline" (the
-    # service's worker renders them itself; the embedded mode).
-    pdf_rendering: Literal["inline", "celery"] | None = None
-    celery_queue: str = "marelle-billing"
+    # Invoices per PDF job run (each run renders its batch; workers run batches in parallel).
     pdf_batch: int = 100
     jobs_poll_interval: float = 2.0
     # Online transactions still running after this many minutes are asked to the provider.
     reconcile_after_minutes: int = 20
     basket_grace_minutes: int = 60
-
-    @property
-    def resolved_pdf_rendering(self) -> Literal["inline", "celery"]:
-        if self.pdf_rendering is not None:
-            return self.pdf_rendering
-        return "celery" if self.platform.mode is Mode.DISTRIBUTED else "inline"

@@ -3,14 +3,13 @@ applied by marelle_billing.readmodels.consumers, which keeps their history too).
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_billing.accounts.service import AccountService
 from marelle_contracts import HouseholdCreated
+from marelle_kit.database import WriteSession
 from marelle_kit.events import EventEnvelope, Handler
 
 
-async def on_household_created(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_household_created(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(HouseholdCreated)
     await AccountService(session).open_for_household(
         envelope.tenant_id, event.household_id, event.family_number, event.name

@@ -3,16 +3,21 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Query
+from fastapi import Depends, Query
 
-from marelle_billing.access import billing_office, town_staff
+from marelle_billing.access import billing_office
 from marelle_billing.accounts.schemas import AccountOut, AccountPatch, StatementOut
-from marelle_billing.accounts.service import AccountService
-from marelle_kit.security import CurrentPrincipal
+from marelle_billing.accounts.service import ACCOUNT_READERS, AccountService
+from marelle_kit import roles
+from marelle_kit.security import CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 
-staff = transactional_router(prefix="/accounts", tags=["accounts"], dependencies=town_staff)
+staff = transactional_router(
+    prefix="/accounts",
+    tags=["accounts"],
+    dependencies=[Depends(require_roles(*ACCOUNT_READERS, roles.OPERATOR))],
+)
 office = transactional_router(prefix="/accounts", tags=["accounts"], dependencies=billing_office)
 members = transactional_router(prefix="/accounts", tags=["accounts"])
 
@@ -20,7 +25,7 @@ members = transactional_router(prefix="/accounts", tags=["accounts"])
 @staff.get("", response_model=list[AccountOut])
 async def list_accounts(
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> list[AccountOut]:
@@ -31,7 +36,7 @@ async def list_accounts(
 
 @members.get("/{account_id}", response_model=AccountOut)
 async def get_account(
-    account_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
+    account_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: ReadSessionDep
 ) -> AccountOut:
     """A household's account (a parent: their own; the id is the household's)."""
     account = await AccountService(session).get_for(principal, tenant_id, account_id)
@@ -40,7 +45,7 @@ async def get_account(
 
 @members.get("/{account_id}/statement", response_model=StatementOut)
 async def statement(
-    account_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
+    account_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: ReadSessionDep
 ) -> StatementOut:
     """« Relevé de compte »: invoices, payments, credits and refunds with the running
     balance, the credit available, the unpaid total and the next due date (home page)."""

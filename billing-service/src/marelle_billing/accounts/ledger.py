@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_billing.invoicing.repository import InvoiceRepository
 from marelle_billing.models import events
 from marelle_contracts import BalanceChanged
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.events import record_events
 
 
 class Ledger:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.repository = InvoiceRepository(session)
 

@@ -6,17 +6,17 @@ from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from marelle_billing.models import Basket, BasketItem, BasketState
+from marelle_kit.database import WriteSession
 from marelle_kit.repository import Repository
 
 
 class BasketRepository(Repository[Basket]):
     model = Basket
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         super().__init__(session)
 
     async def lock(self, basket_id: UUID) -> Basket | None:
@@ -28,7 +28,7 @@ class BasketRepository(Repository[Basket]):
         )
 
     async def pending_of(self, tenant_id: UUID, household_id: UUID) -> Basket | None:
-        query = self._scoped(tenant_id).where(
+        query = self.scoped(tenant_id).where(
             col(Basket.household_id) == household_id,
             col(Basket.state).in_([BasketState.OPEN, BasketState.TO_BE_PAID]),
         )
@@ -39,7 +39,7 @@ class BasketRepository(Repository[Basket]):
 
     async def of_household(self, tenant_id: UUID, household_id: UUID) -> list[Basket]:
         query = (
-            self._scoped(tenant_id)
+            self.scoped(tenant_id)
             .where(col(Basket.household_id) == household_id)
             .order_by(col(Basket.created_at).desc())
             .limit(50)

@@ -12,8 +12,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_billing.access import check_household
 from marelle_billing.baskets.repository import BasketRepository
 from marelle_billing.baskets.schemas import (
@@ -40,6 +38,7 @@ from marelle_billing.tariffs.pricing import CellInput
 from marelle_billing.tariffs.repository import PricingLoader
 from marelle_contracts import BasketExpired, BasketLine, BasketPaid
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import NotFound
 from marelle_kit.events import record_events
 from marelle_kit.localtime import local_today
@@ -51,7 +50,7 @@ if TYPE_CHECKING:
 
 class BasketService:
     def __init__(
-        self, session: AsyncSession, settings: BillingSettings, incidents: IncidentLog
+        self, session: WriteSession, settings: BillingSettings, incidents: IncidentLog
     ) -> None:
         self.session = session
         self.settings = settings

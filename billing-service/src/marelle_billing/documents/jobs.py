@@ -1,15 +1,13 @@
-"""The PDF job: render issued invoices' PDFs in the background, in batches.
+"""The PDF work: render issued invoices' PDFs in the background, in batches.
 
-``render_batch`` is the unit of work (claim -> views -> pure renderer -> store); who runs it is
-a detail: the service's worker itself in embedded mode (``InlinePdfDispatcher``), Celery
-workers in distributed mode (``celery_pdf``). When the kit's jobs runner lands, the dispatcher
-becomes one of its jobs and ``render_batch`` stays as it is.
+``claim`` leases a batch of pending invoices; ``render_batch`` is the unit of work (views ->
+pure renderer -> store). marelle_billing.jobs runs them as the kit's jobs (in-process in
+embedded mode, Celery workers in distributed mode).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from datetime import timedelta
@@ -21,10 +19,9 @@ from marelle_billing.documents.repository import DocumentRepository
 from marelle_billing.documents.views import InvoiceView, LineView
 from marelle_billing.invoicing.repository import InvoiceRepository
 from marelle_billing.models import BillingProfile, Invoice, InvoiceKind, Payment, ProviderPurpose
-from marelle_billing.money import euros, french_date, grouped_dates, month_label, price, quantity
+from marelle_billing.money import euros, french_date, month_label, price, quantity
 from marelle_billing.payments.repository import PaymentRepository
 from marelle_billing.profile.repository import ProfileRepository
-from marelle_billing.settings import BillingSettings
 from marelle_kit.clock import utcnow
 from marelle_kit.database import Database
 from marelle_kit.ids import new_id
@@ -92,8 +89,6 @@ def invoice_view(
     online: bool,
     corrects: str | None,
 ) -> InvoiceView:
-    from datetime import date
-
     assert invoice.number is not None
     due = max(invoice.total_cents - invoice.paid_cents, 0)
     if balance_cents > 0:
@@ -117,7 +112,7 @@ def invoice_view(
             LineView(
                 child=line.child_name,
                 activity=line.activity_name,
-                dates=grouped_dates([date.fromisoformat(d) for d, _q in line.days]),
+                dates=line.dates_label,
                 quantity=quantity(line.quantity),
                 unit_price=price(line.unit_price),
                 rule=line.rule,
@@ -142,7 +137,7 @@ async def render_batch(database: Database, ids: list[UUID], *, in_thread: bool =
         invoices = await documents.invoices(ids)
         if not invoices:
             return 0
-        lines = await InvoiceRepository(session).lines_of([inv.id for inv in invoices])
+        lines = await InvoiceRepository(session).printed_lines([inv.id for inv in invoices])
         by_invoice: dict[UUID, list[Any]] = defaultdict(list)
         for line in lines:
             by_invoice[line.invoice_id].append(line)
@@ -241,30 +236,3 @@ async def claim(database: Database, limit: int) -> list[UUID]:
     async with database.transaction() as session:
         now = utcnow()
         return await DocumentRepository(session).claim_pending(now, now + LEASE, limit)
-
-
-class InlinePdfDispatcher:
-    """Embedded mode: the service's worker renders the PDFs itself."""
-
-    def __init__(self, database: Database, settings: BillingSettings, wake: asyncio.Event) -> None:
-        self.database = database
-        self.settings = settings
-        self.wake = wake
-
-    async def run_once(self) -> int:
-        ids = await claim(self.database, self.settings.pdf_batch)
-        return await render_batch(self.database, ids) if ids else 0
-
-    async def run(self) -> None:
-        while True:
-            try:
-                done = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("PDF round failed")
-                done = 0
-            if not done:
-                self.wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), self.settings.jobs_poll_interval)

@@ -13,6 +13,7 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from marelle_billing.documents.views import InvoiceView, ReceiptView
@@ -50,22 +51,26 @@ def _split(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
 
 
 class _Page:
+    """A page's text goes into one PDF text object (one BT/ET block), flushed when the page
+    ends: far fewer operators and objects than one drawString per piece of text."""
+
     def __init__(self, canvas: Canvas, title: str, number: str) -> None:
         self.c = canvas
         self.title = title
         self.number = number
         self.page = 1
         self.y = HEIGHT - MARGIN
+        self._text = canvas.beginText()
         self._font: tuple[str, float] | None = None
         self._color: Color | None = None
 
     def style(self, font: str, size: float, color: Color) -> None:
-        """Set font and colour only when they change (each set is PDF operators)."""
+        """Set font and colour only when they change."""
         if self._font != (font, size):
-            self.c.setFont(font, size)
+            self._text.setFont(font, size)
             self._font = (font, size)
         if self._color is not color:
-            self.c.setFillColor(color)
+            self._text.setFillColor(color)
             self._color = color
 
     def text(
@@ -79,11 +84,18 @@ class _Page:
         color: Color = INK,
         right: bool = False,
     ) -> None:
-        self.style("Helvetica-Bold" if bold else "Helvetica", size, color)
+        font = "Helvetica-Bold" if bold else "Helvetica"
+        self.style(font, size, color)
+        shown = _t(text)
         if right:
-            self.c.drawRightString(x, y, _t(text))
-        else:
-            self.c.drawString(x, y, _t(text))
+            x -= stringWidth(shown, font, size)
+        self._text.setTextOrigin(x, y)
+        self._text.textOut(shown)
+
+    def flush(self) -> None:
+        self.c.drawText(self._text)
+        self._text = self.c.beginText()
+        self._font = self._color = None
 
     def wrapped(
         self,
@@ -101,7 +113,8 @@ class _Page:
         lines = _split(text, font, size, width)
         self.style(font, size, color)
         for line in lines:
-            self.c.drawString(x, y, line)
+            self._text.setTextOrigin(x, y)
+            self._text.textOut(line)
             y -= size + 2
         return y
 
@@ -110,8 +123,8 @@ class _Page:
         if self.y - height >= MARGIN + 12 * mm:
             return False
         self.footer()
+        self.flush()
         self.c.showPage()
-        self._font = self._color = None  # a new page starts with the defaults
         self.page += 1
         self.y = HEIGHT - MARGIN
         self.text(MARGIN, self.y - 4, f"{self.title} {self.number} (suite)", size=10, bold=True)
@@ -132,7 +145,6 @@ class _Page:
 def _table_header(page: _Page) -> None:
     c = page.c
     c.setFillColor(BAND)
-    page._color = BAND
     c.rect(MARGIN, page.y - 5 * mm, WIDTH - 2 * MARGIN, 6.5 * mm, stroke=0, fill=1)
     y = page.y - 3.2 * mm
     page.text(COLUMNS["item"] + 1.5 * mm, y, "Enfant / activité", size=8, bold=True)
@@ -258,6 +270,7 @@ def render_invoice(view: InvoiceView) -> bytes:
             y = page.wrapped(MARGIN, y, f"• {text}", WIDTH - 2 * MARGIN, size=8) - 1
     page.y = y
     page.footer()
+    page.flush()
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
@@ -298,6 +311,7 @@ def render_receipt(view: ReceiptView) -> bytes:
     if view.credit:
         page.text(MARGIN, y - 2 * mm, f"Crédit sur le compte : {view.credit}", size=9, bold=True)
     page.footer()
+    page.flush()
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

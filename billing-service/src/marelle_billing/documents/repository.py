@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from marelle_billing.models import (
@@ -20,10 +19,11 @@ from marelle_billing.models import (
     table_of,
     tenants,
 )
+from marelle_kit.database import WriteSession
 
 
 class DocumentRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
 
     async def claim_pending(self, now: datetime, lease_until: datetime, limit: int) -> list[UUID]:
@@ -114,6 +114,17 @@ class DocumentRepository:
             sa.select(StoredDocument).where(
                 col(StoredDocument.kind) == kind, col(StoredDocument.owner_id) == owner_id
             )
+        )
+
+    async def unclaimed_count(self) -> int:
+        return int(
+            await self.session.scalar(
+                sa.select(sa.func.count()).where(
+                    col(Invoice.pdf_state) == PdfState.PENDING,
+                    col(Invoice.pdf_claimed_until).is_(None),
+                )
+            )
+            or 0
         )
 
     async def pending_count(self) -> int:

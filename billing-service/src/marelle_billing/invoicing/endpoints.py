@@ -29,13 +29,6 @@ office = transactional_router(prefix="/invoices", tags=["invoices"], dependencie
 members = transactional_router(prefix="/invoices", tags=["invoices"])
 
 
-def wake_pdf_jobs(request: Request) -> None:
-    wake = request.app.state.runtime.state.get("pdf_wake")
-    if wake is not None:
-        request.app.state.runtime.state["pdf_wake_pending"] = True
-        wake.set()
-
-
 @runs.get("", response_model=list[RunOut])
 async def list_runs(
     tenant_id: TenantId,
@@ -80,7 +73,6 @@ async def issue_run(
     background (``pdfs_pending``). 409 ``invoice-run-has-errors`` while the review has
     errors."""
     out = await RunService(session).issue(tenant_id, run_id)
-    wake_pdf_jobs(request)
     return out
 
 
@@ -175,5 +167,4 @@ async def credit_note(
     some lines. The invoice itself never changes; the credit note is numbered, published, and
     its amount pays what the invoice still owes (the rest is a credit)."""
     out = await InvoiceService(session).credit_note(tenant_id, invoice_id, data, actor(principal))
-    wake_pdf_jobs(request)
     return out

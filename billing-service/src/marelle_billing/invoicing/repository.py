@@ -45,7 +45,7 @@ class RunRepository(Repository[InvoiceRun]):
 
     async def of_tenant(self, tenant_id: UUID, *, limit: int, offset: int) -> list[InvoiceRun]:
         query = (
-            self._scoped(tenant_id)
+            self.scoped(tenant_id)
             .order_by(col(InvoiceRun.period_start).desc(), col(InvoiceRun.created_at).desc())
             .limit(limit)
             .offset(offset)
@@ -55,7 +55,7 @@ class RunRepository(Repository[InvoiceRun]):
     async def overlapping_issued(
         self, tenant_id: UUID, start: date, end: date, exclude: UUID
     ) -> InvoiceRun | None:
-        query = self._scoped(tenant_id).where(
+        query = self.scoped(tenant_id).where(
             col(InvoiceRun.status) == RunStatus.ISSUED,
             col(InvoiceRun.kind) == RunKind.REGULAR,
             col(InvoiceRun.id) != exclude,
@@ -67,7 +67,7 @@ class RunRepository(Repository[InvoiceRun]):
 
     async def previous_issued(self, tenant_id: UUID, before: date) -> InvoiceRun | None:
         query = (
-            self._scoped(tenant_id)
+            self.scoped(tenant_id)
             .where(
                 col(InvoiceRun.status) == RunStatus.ISSUED,
                 col(InvoiceRun.kind) == RunKind.REGULAR,
@@ -81,7 +81,7 @@ class RunRepository(Repository[InvoiceRun]):
 
     async def for_period(self, tenant_id: UUID, start: date) -> InvoiceRun | None:
         """A run (draft or issued) starting on that day."""
-        query = self._scoped(tenant_id).where(
+        query = self.scoped(tenant_id).where(
             col(InvoiceRun.period_start) == start, col(InvoiceRun.status) != RunStatus.CANCELLED
         )
         found: InvoiceRun | None = await self.session.scalar(query.limit(1))
@@ -141,7 +141,7 @@ class InvoiceRepository(Repository[Invoice]):
         return {row[0]: (row[1], row[2]) for row in rows}
 
     async def carried_over(self, tenant_id: UUID) -> list[Invoice]:
-        query = self._scoped(tenant_id).where(
+        query = self.scoped(tenant_id).where(
             col(Invoice.status) == InvoiceStatus.CARRIED_OVER,
             col(Invoice.carried_into_id).is_(None),
         )
@@ -159,6 +159,29 @@ class InvoiceRepository(Repository[Invoice]):
                 )
             )
         return lines
+
+    async def printed_lines(self, invoice_ids: Sequence[UUID]) -> list[Any]:
+        """What a PDF prints of the lines (not their days: the grouped label is stored)."""
+        line = table_of(InvoiceLine).c
+        rows: list[Any] = []
+        for start in range(0, len(invoice_ids), CHUNK):
+            rows.extend(
+                await self.session.execute(
+                    sa.select(
+                        line.invoice_id,
+                        line.child_name,
+                        line.activity_name,
+                        line.quantity,
+                        line.unit_price,
+                        line.rule,
+                        line.amount_cents,
+                        line.dates_label,
+                    )
+                    .where(line.invoice_id.in_(list(invoice_ids[start : start + CHUNK])))
+                    .order_by(line.invoice_id, line.position)
+                )
+            )
+        return rows
 
     async def run_totals(self, run_id: UUID, statuses: Iterable[str]) -> dict[UUID, int]:
         rows = await self.session.execute(
@@ -187,7 +210,7 @@ class InvoiceRepository(Repository[Invoice]):
         self, tenant_id: UUID, run_id: UUID, *, limit: int, offset: int
     ) -> list[Invoice]:
         query = (
-            self._scoped(tenant_id)
+            self.scoped(tenant_id)
             .where(col(Invoice.run_id) == run_id)
             .order_by(col(Invoice.family_number))
             .limit(limit)
@@ -374,7 +397,7 @@ class InvoiceRepository(Repository[Invoice]):
     async def of_household(
         self, tenant_id: UUID, household_id: UUID, *, unpaid_only: bool = False
     ) -> list[Invoice]:
-        query = self._scoped(tenant_id).where(
+        query = self.scoped(tenant_id).where(
             col(Invoice.household_id) == household_id,
             col(Invoice.status) == InvoiceStatus.ISSUED,
         )
@@ -389,12 +412,12 @@ class InvoiceRepository(Repository[Invoice]):
     async def by_ids(self, tenant_id: UUID, ids: Sequence[UUID]) -> list[Invoice]:
         if not ids:
             return []
-        query = self._scoped(tenant_id).where(col(Invoice.id).in_(list(ids)))
+        query = self.scoped(tenant_id).where(col(Invoice.id).in_(list(ids)))
         return list(await self.session.scalars(query))
 
     async def lock_invoices(self, tenant_id: UUID, ids: Sequence[UUID]) -> list[Invoice]:
         query = (
-            self._scoped(tenant_id)
+            self.scoped(tenant_id)
             .where(col(Invoice.id).in_(list(ids)))
             .order_by(col(Invoice.id))
             .with_for_update()
@@ -404,7 +427,7 @@ class InvoiceRepository(Repository[Invoice]):
 
     async def unpaid(self, tenant_id: UUID, *, limit: int, offset: int) -> list[Invoice]:
         query = (
-            self._scoped(tenant_id)
+            self.scoped(tenant_id)
             .where(
                 col(Invoice.status) == InvoiceStatus.ISSUED,
                 col(Invoice.kind) == InvoiceKind.INVOICE,
@@ -417,7 +440,7 @@ class InvoiceRepository(Repository[Invoice]):
         return list(await self.session.scalars(query))
 
     async def unpaid_all(self, tenant_id: UUID) -> list[Invoice]:
-        query = self._scoped(tenant_id).where(
+        query = self.scoped(tenant_id).where(
             col(Invoice.status) == InvoiceStatus.ISSUED,
             col(Invoice.kind) == InvoiceKind.INVOICE,
             col(Invoice.paid_cents) < col(Invoice.total_cents),

@@ -9,8 +9,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_billing.accounts.ledger import Ledger
 from marelle_billing.errors import InvoiceImmutable, RunConflict, RunHasErrors
 from marelle_billing.invoicing.computation import (
@@ -34,6 +32,7 @@ from marelle_billing.invoicing.schemas import (
 )
 from marelle_billing.models import (
     Invoice,
+    InvoiceChannel,
     InvoiceKind,
     InvoiceLine,
     InvoiceRun,
@@ -55,6 +54,7 @@ from marelle_billing.tariffs.engine import Pricer
 from marelle_billing.tariffs.repository import PricingLoader
 from marelle_contracts import InvoiceIssued
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import NotFound
 from marelle_kit.events import record_events
 from marelle_kit.ids import new_id
@@ -101,7 +101,7 @@ def invoice_out(invoice: Invoice, *, online: bool, today: date | None = None) ->
         and invoice.status == InvoiceStatus.ISSUED
         and invoice.kind == InvoiceKind.INVOICE
         and not invoice.direct_debit
-        and invoice.channel == "regie"
+        and invoice.channel == InvoiceChannel.OFFICE
         and today <= invoice.online_payment_until,
         channel=invoice.channel,
         direct_debit=invoice.direct_debit,
@@ -151,6 +151,7 @@ def _line_row(tenant_id: UUID, invoice_id: UUID, position: int, line: DraftLine)
         "unit_price": line.unit_price,
         "amount_cents": line.amount_cents,
         "days": line.days,
+        "dates_label": grouped_dates([date.fromisoformat(day) for day, _q in line.days]),
     }
 
 
@@ -173,7 +174,7 @@ def draft_of(line: InvoiceLine) -> DraftLine:
 
 
 class RunService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.runs = RunRepository(session)
         self.invoices = InvoiceRepository(session)
@@ -331,7 +332,7 @@ class RunService:
                     "total_cents": draft.total_cents,
                     "carried_from": [str(i) for i in draft.carried_invoice_ids],
                     "paid_cents": 0,
-                    "channel": "regie",
+                    "channel": InvoiceChannel.OFFICE,
                     "direct_debit": False,
                     "pdf_state": PdfState.NONE,
                     "pdf_attempts": 0,
@@ -482,7 +483,7 @@ def issued_event(invoice: Invoice, online: bool) -> InvoiceIssued:
 class InvoiceService:
     """Invoices as a household (or staff) reads them; credit notes."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.invoices = InvoiceRepository(session)
         self.payments = PaymentRepository(session)

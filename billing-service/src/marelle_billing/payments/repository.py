@@ -80,7 +80,7 @@ class PaymentRepository(Repository[Payment]):
 
     async def of_household(self, tenant_id: UUID, household_id: UUID) -> list[Payment]:
         query = (
-            self._scoped(tenant_id)
+            self.scoped(tenant_id)
             .where(col(Payment.household_id) == household_id)
             .order_by(col(Payment.received_on), col(Payment.created_at))
         )
@@ -101,7 +101,7 @@ class PaymentRepository(Repository[Payment]):
 
     async def received_between(self, tenant_id: UUID, first: date, last: date) -> list[Payment]:
         query = (
-            self._scoped(tenant_id)
+            self.scoped(tenant_id)
             .where(col(Payment.received_on) >= first, col(Payment.received_on) <= last)
             .order_by(col(Payment.received_on), col(Payment.mode), col(Payment.created_at))
         )

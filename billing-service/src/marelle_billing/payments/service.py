@@ -14,8 +14,6 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_billing.access import check_household
 from marelle_billing.accounts.ledger import Ledger
 from marelle_billing.errors import (
@@ -31,6 +29,7 @@ from marelle_billing.invoicing.repository import InvoiceRepository
 from marelle_billing.models import (
     FINAL_TRANSACTION_STATES,
     Invoice,
+    InvoiceChannel,
     InvoiceKind,
     InvoiceStatus,
     Payment,
@@ -63,7 +62,7 @@ from marelle_billing.readmodels.repository import ReadModelRepository
 from marelle_billing.settings import BillingSettings
 from marelle_contracts import PaymentFailed, PaymentReceived
 from marelle_kit.clock import utcnow
-from marelle_kit.database import Database
+from marelle_kit.database import Database, WriteSession
 from marelle_kit.errors import NotFound
 from marelle_kit.events import record_events
 from marelle_kit.localtime import local_today
@@ -135,7 +134,7 @@ def dummy_allowed(settings: BillingSettings) -> bool:
 
 class PaymentService:
     def __init__(
-        self, session: AsyncSession, settings: BillingSettings, incidents: IncidentLog
+        self, session: WriteSession, settings: BillingSettings, incidents: IncidentLog
     ) -> None:
         self.session = session
         self.settings = settings
@@ -206,7 +205,7 @@ class PaymentService:
                 raise NotFound("Cette facture n'existe pas.")
             if due <= 0:
                 raise AlreadyPaid(f"La facture {invoice.number} est déjà payée.")
-            if invoice.direct_debit or invoice.channel != "regie":
+            if invoice.direct_debit or invoice.channel != InvoiceChannel.OFFICE:
                 raise PaymentRefused(
                     f"La facture {invoice.number} ne se paie pas en ligne (prélèvement ou "
                     "Trésor public)."

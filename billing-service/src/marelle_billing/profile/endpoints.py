@@ -6,8 +6,7 @@ from marelle_billing.access import administrators, billing_office
 from marelle_billing.deps import SettingsDep
 from marelle_billing.models import ProviderPurpose
 from marelle_billing.profile.schemas import ProfileIn, ProfileOut, ProviderIn, ProviderOut
-from marelle_billing.profile.service import InvalidProvider, ProfileService
-from marelle_kit.errors import Problem
+from marelle_billing.profile.service import ProfileService
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
@@ -15,12 +14,6 @@ office = transactional_router(prefix="/settings", tags=["settings"], dependencie
 admins = transactional_router(
     prefix="/settings/providers", tags=["settings"], dependencies=administrators
 )
-
-
-class ProviderInvalid(Problem):
-    status = 422
-    type = "validation-error"
-    title = "Données invalides"
 
 
 @office.get("", response_model=ProfileOut)
@@ -51,13 +44,7 @@ async def put_provider(
     """Set the provider of ``invoices`` or ``baskets``: options checked against the eopayment
     backend's description (422 with the reason); secrets encrypted, or ``env:NAME``; secrets
     not given again are kept."""
-    try:
-        return await ProfileService(session).set_provider(tenant_id, purpose, data, settings)
-    except InvalidProvider as exc:
-        raise ProviderInvalid(
-            "Les réglages du prestataire sont invalides.",
-            errors=[{"field": "options", "code": "value_error", "message": str(exc)}],
-        ) from exc
+    return await ProfileService(session).set_provider(tenant_id, purpose, data, settings)
 
 
 @admins.delete("/{purpose}", status_code=204)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from marelle_billing.models import BillingProfile, PaymentProvider
+from marelle_kit.database import WriteSession
 
 
 class ProfileRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
 
     async def get(self, tenant_id: UUID) -> BillingProfile | None:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Backend = Literal["dummy", "payfip_ws", "systempayv2"]
 
@@ -52,6 +52,13 @@ class ProviderIn(BaseModel):
     options: dict[str, str | int | bool] = Field(default_factory=dict, max_length=30)
     secrets: dict[str, str] = Field(default_factory=dict, max_length=10)
     enabled: bool = True
+
+    @model_validator(mode="after")
+    def _known_to_the_backend(self) -> Self:
+        from marelle_billing.profile.service import check_provider
+
+        check_provider(self)  # ValueError with the reason: a 422 on the field
+        return self
 
 
 class ProviderOut(BaseModel):

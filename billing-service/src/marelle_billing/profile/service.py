@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_billing.models import BillingProfile, PaymentProvider, ProviderPurpose
 from marelle_billing.money import cents_to_decimal, decimal_to_cents
 from marelle_billing.profile.repository import ProfileRepository
 from marelle_billing.profile.schemas import ProfileIn, ProfileOut, ProviderIn, ProviderOut
 from marelle_billing.profile.secrets import SecretBox, secrets_key
 from marelle_billing.settings import BillingSettings
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import NotFound
 
 # Options Marelle sets itself per transaction: never taken from the tenant's settings.
@@ -61,7 +60,7 @@ def check_provider(data: ProviderIn) -> None:
 
 
 class ProfileService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.repository = ProfileRepository(session)
 
     async def profile(self, tenant_id: UUID) -> BillingProfile:
@@ -112,7 +111,7 @@ class ProfileService:
     async def set_provider(
         self, tenant_id: UUID, purpose: ProviderPurpose, data: ProviderIn, settings: BillingSettings
     ) -> ProviderOut:
-        check_provider(data)
+        """``data`` was checked against the backend when it was parsed (ProviderIn)."""
         provider = await self.repository.provider(tenant_id, purpose) or PaymentProvider(
             tenant_id=tenant_id, purpose=purpose, backend=data.backend, options={}
         )

@@ -6,8 +6,6 @@ from collections import defaultdict
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_billing.money import cents_to_decimal
 from marelle_billing.quotes.schemas import ChildTotal, QuoteIn, QuoteItemOut, QuoteOut
 from marelle_billing.readmodels.repository import ReadModelRepository
@@ -15,12 +13,13 @@ from marelle_billing.tariffs.engine import Pricer
 from marelle_billing.tariffs.pricing import CellInput
 from marelle_billing.tariffs.repository import PricingLoader
 from marelle_billing.tariffs.service import price_out
+from marelle_kit.database import WriteSession
 
 _TAKING_A_PLACE = frozenset({"booked", "present", "requested"})
 
 
 class QuoteService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.facts = ReadModelRepository(session)
 

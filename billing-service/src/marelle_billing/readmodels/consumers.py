@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_billing.accounts.service import AccountService
 from marelle_billing.readmodels.service import ReadModelService
 from marelle_contracts import (
@@ -29,15 +27,16 @@ from marelle_contracts import (
     RegisterReopened,
 )
 from marelle_contracts.booking import _CellsEvent
+from marelle_kit.database import WriteSession
 from marelle_kit.events import EventEnvelope, Handler
 
 
-async def on_child(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_child(session: WriteSession, envelope: EventEnvelope) -> None:
     model = ChildAdded if envelope.type == ChildAdded.event_type else ChildChanged
     await ReadModelService(session).child_recorded(envelope.tenant_id, envelope.event_as(model))
 
 
-async def on_guardian_added(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_guardian_added(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(GuardianAdded)
     await ReadModelService(session).guardian_added(
         envelope.tenant_id,
@@ -50,29 +49,29 @@ async def on_guardian_added(session: AsyncSession, envelope: EventEnvelope) -> N
     )
 
 
-async def on_guardian_email(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_guardian_email(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(GuardianEmailChanged)
     await ReadModelService(session).guardian_email_changed(event.guardian_id, event.email)
 
 
-async def on_guardian_details(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_guardian_details(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(GuardianDetailsChanged)
     await ReadModelService(session).guardian_renamed(
         event.guardian_id, event.first_name, event.last_name
     )
 
 
-async def on_guardian_removed(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_guardian_removed(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(GuardianRemoved)
     await ReadModelService(session).guardian_removed(event.guardian_id)
 
 
-async def on_household_details(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_household_details(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(HouseholdDetailsChanged)
     await ReadModelService(session).address_changed(event.household_id, event.postcode, event.city)
 
 
-async def on_quotient(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_quotient(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(QuotientChanged)
     await AccountService(session).quotient_changed(
         event.household_id, event.quotient, event.valid_until
@@ -86,13 +85,13 @@ async def on_quotient(session: AsyncSession, envelope: EventEnvelope) -> None:
     )
 
 
-async def on_household_erased(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_household_erased(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(HouseholdErased)
-    await AccountService(session).household_erased(event.household_id, "Foyer effacé")
+    await AccountService(session).household_erased(event.household_id)
     await ReadModelService(session).household_erased(envelope.tenant_id, event.household_id)
 
 
-async def on_activity(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_activity(session: WriteSession, envelope: EventEnvelope) -> None:
     await ReadModelService(session).activity_published(
         envelope.tenant_id, envelope.event_as(ActivityPublished)
     )
@@ -110,14 +109,14 @@ _CELL_EVENTS: tuple[type[_CellsEvent], ...] = (
 )
 
 
-async def on_cells(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_cells(session: WriteSession, envelope: EventEnvelope) -> None:
     model = next(m for m in _CELL_EVENTS if m.event_type == envelope.type)
     await ReadModelService(session).cells_changed(
         envelope.tenant_id, envelope.event_as(model).cells
     )
 
 
-async def on_register_closed(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_register_closed(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(RegisterClosed)
     service = ReadModelService(session)
     await service.cells_changed(envelope.tenant_id, event.cells)
@@ -131,7 +130,7 @@ async def on_register_closed(session: AsyncSession, envelope: EventEnvelope) -> 
     )
 
 
-async def on_register_reopened(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_register_reopened(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(RegisterReopened)
     await ReadModelService(session).register_changed(
         envelope.tenant_id,

@@ -9,7 +9,6 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from marelle_billing.models import (
@@ -22,6 +21,7 @@ from marelle_billing.models import (
     RegisterFact,
     table_of,
 )
+from marelle_kit.database import WriteSession
 
 _CELL_COLUMNS = (
     "tenant_id",
@@ -41,7 +41,7 @@ _CELL_COLUMNS = (
 )
 
 
-def _insert(session: AsyncSession, table: sa.Table) -> Any:
+def _insert(session: WriteSession, table: sa.Table) -> Any:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table)
@@ -51,7 +51,7 @@ def _insert(session: AsyncSession, table: sa.Table) -> Any:
 
 
 class ReadModelRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
 
     async def tenant_by_slug(self, slug: str) -> UUID | None:

@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_billing.models import ActivityFact, ChildFact, GuardianFact, QuotientFact
 from marelle_billing.readmodels.repository import ReadModelRepository
 from marelle_contracts import ActivityPublished, CellFact
 from marelle_contracts.family import ChildRecord
+from marelle_kit.database import WriteSession
 
 ERASED = "Effacé"
 
 
 class ReadModelService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.facts = ReadModelRepository(session)
 
     async def child_recorded(self, tenant_id: UUID, event: ChildRecord) -> None:

@@ -6,8 +6,6 @@ from collections import defaultdict
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_billing.invoicing.repository import InvoiceRepository
 from marelle_billing.models import PaymentMode
 from marelle_billing.payments.repository import PaymentRepository
@@ -19,6 +17,7 @@ from marelle_billing.reports.schemas import (
     UnpaidInvoice,
     UnpaidReport,
 )
+from marelle_kit.database import WriteSession
 
 BUCKETS = ("not_due", "1-30", "31-60", "61-90", "90+")
 MODE_LABELS = {
@@ -45,7 +44,7 @@ def bucket(days_late: int) -> str:
 
 
 class ReportService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.invoices = InvoiceRepository(session)
         self.payments = PaymentRepository(session)
 

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from marelle_billing.models import (
@@ -27,6 +26,7 @@ from marelle_billing.tariffs.engine import (
     TariffVersion,
 )
 from marelle_billing.tariffs.rules import TariffRules
+from marelle_kit.database import WriteSession
 from marelle_kit.repository import Repository
 
 
@@ -48,7 +48,7 @@ class TariffRepository(Repository[Tariff]):
     model = Tariff
 
     async def of_tenant(self, tenant_id: UUID, activity_id: UUID | None = None) -> list[Tariff]:
-        query = self._scoped(tenant_id)
+        query = self.scoped(tenant_id)
         if activity_id is not None:
             query = query.where(col(Tariff.activity_id) == activity_id)
         query = query.order_by(col(Tariff.activity_id), col(Tariff.valid_from), col(Tariff.label))
@@ -67,7 +67,7 @@ class TariffRepository(Repository[Tariff]):
 class PricingLoader:
     """Loads the pricing data of a tenant, for some households or all of them."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
 
     async def load(

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_billing.errors import TariffInUse, TariffOverlap, UnknownActivity, UnknownChild
 from marelle_billing.models import Tariff
 from marelle_billing.money import cents_to_decimal
@@ -22,6 +20,7 @@ from marelle_billing.tariffs.schemas import (
     TariffIn,
     TariffOut,
 )
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import NotFound
 
 
@@ -50,7 +49,7 @@ def price_out(priced: PricedCell) -> PriceOut:
 
 
 class TariffService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.tariffs = TariffRepository(session)
         self.facts = ReadModelRepository(session)

@@ -7,7 +7,6 @@ import hashlib
 from uuid import UUID
 
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from marelle_family.children.service import ChildService
@@ -16,6 +15,7 @@ from marelle_family.documents.storage import DatabaseStore, DocumentStore, Local
 from marelle_family.guardians.service import GuardianService
 from marelle_family.models import Document, Household
 from marelle_family.settings import FamilySettings
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Conflict, Forbidden, NotFound, Problem
 from marelle_kit.ids import new_id
 from marelle_kit.security import Principal
@@ -54,7 +54,7 @@ def sniff(data: bytes) -> str:
     raise UnsupportedType("Seuls les documents PDF, JPEG et PNG sont acceptés.", field="file")
 
 
-def store_for(request: Request, session: AsyncSession) -> DocumentStore:
+def store_for(request: Request, session: WriteSession) -> DocumentStore:
     settings: FamilySettings = request.app.state.runtime.settings
     if settings.resolved_documents_store == "database":
         return DatabaseStore(session)
@@ -62,7 +62,7 @@ def store_for(request: Request, session: AsyncSession) -> DocumentStore:
 
 
 class DocumentService:
-    def __init__(self, session: AsyncSession, store: DocumentStore) -> None:
+    def __init__(self, session: WriteSession, store: DocumentStore) -> None:
         self.session = session
         self.store = store
 

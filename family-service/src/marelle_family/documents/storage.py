@@ -12,10 +12,10 @@ from typing import Protocol
 from uuid import UUID
 
 from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from marelle_family.models import DocumentBlob
+from marelle_kit.database import WriteSession
 
 
 class DocumentStore(Protocol):
@@ -69,7 +69,7 @@ class LocalDirectoryStore:
 class DatabaseStore:
     """The bytes in the ``documentblob`` table, in the request's transaction."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
 
     async def put(self, tenant_id: UUID, document_id: UUID, data: bytes) -> None:
