@@ -31,7 +31,7 @@ async def record_event(
 
 
 async def record_events(
-    session: AsyncSession,
+    session: WriteSession,
     tables: EventTables,
     events: Sequence[tuple[Event, UUID | str]],
     *,
