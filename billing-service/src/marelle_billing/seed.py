@@ -136,7 +136,8 @@ async def _stable_count(runtime: ServiceRuntime, model: Any, tenant_id: UUID, wa
     while asyncio.get_running_loop().time() < deadline:
         async with runtime.database.transaction() as session:
             count = await ReadModelRepository(session).count(model, tenant_id)
-        steady = steady + 1 if count == last and count > 0 else 0
+        # Unchanged for three polls: the other seeds' events are in (or there are none).
+        steady = steady + 1 if count == last else 0
         if steady >= 3:
             return count
         last = count

@@ -8,10 +8,18 @@ class BillingSettings(ServiceSettings):
 
     port: int = 8104
     # The public address of the billing API through the gateway: payment providers are sent
-    # back to it (return and notification URLs carry our transaction's id).
+    # back to it (return and notification URLs carry our transaction's id). "{slug}" is
+    # replaced by the tenant's slug where towns have their own host names.
     public_url: str = "http://127.0.0.1:8000/api/billing"
     # The portal page the payer lands on after the provider ("{id}" = our transaction id).
     portal_return_url: str = "http://127.0.0.1:8000/factures/paiement/{id}"
+
+    def billing_url(self, slug: str) -> str:
+        return self.public_url.replace("{slug}", slug).rstrip("/")
+
+    def return_page(self, slug: str, transaction_id: object) -> str:
+        return self.portal_return_url.replace("{slug}", slug).replace("{id}", str(transaction_id))
+
     # Fernet key (base64, 32 bytes) encrypting the providers' secret options in the database.
     # Embedded mode keeps a generated one in the data directory (never in the database).
     secrets_key: str | None = None

@@ -15,7 +15,7 @@ from marelle_billing.documents.render import render_receipt
 from marelle_billing.documents.views import ReceiptView
 from marelle_billing.errors import NotificationRefused
 from marelle_billing.invoicing.repository import InvoiceRepository
-from marelle_billing.money import euros
+from marelle_billing.money import cents_to_decimal, euros
 from marelle_billing.payments.providers import dummy_mac
 from marelle_billing.payments.repository import PaymentRepository, TransactionRepository
 from marelle_billing.payments.schemas import (
@@ -147,7 +147,9 @@ async def payer_return(
                 remote_addr=_remote(request),
                 source="retour du payeur",
             )
-    return RedirectResponse(settings.portal_return_url.format(id=transaction_id), status_code=303)
+    transaction = await TransactionRepository(session).find(transaction_id)
+    slug = await service.tenant_slug(transaction.tenant_id) if transaction is not None else ""
+    return RedirectResponse(settings.return_page(slug, transaction_id), status_code=303)
 
 
 _BANK_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
@@ -203,7 +205,7 @@ async def dummy_bank_decision(
         raise NotFound("Ce paiement n'existe pas.")
     fields = {
         "transaction_id": transaction.provider_transaction_id or "",
-        "amount": f"{transaction.amount_cents / 100:.2f}",
+        "amount": f"{cents_to_decimal(transaction.amount_cents):.2f}",
         "signed": "1",
     }
     if decision == "pay":
@@ -211,7 +213,7 @@ async def dummy_bank_decision(
     fields["mac"] = dummy_mac(service.dummy_key(), fields)
     query = urlencode(fields)
     await service.notify(transaction.id, _tenant_hint(request), query, remote_addr="dummy-bank")
-    base = settings.public_url.rstrip("/")
+    base = settings.billing_url(await service.tenant_slug(transaction.tenant_id))
     return RedirectResponse(
         f"{base}/payments/transactions/{transaction.id}/return?{query}", status_code=303
     )

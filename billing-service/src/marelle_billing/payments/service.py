@@ -164,7 +164,7 @@ class PaymentService:
         name, options = config
         if name == "dummy" and not dummy_allowed(self.settings):
             raise OnlinePaymentUnavailable("Le prestataire de test n'est pas permis ici.")
-        base = self.settings.public_url.rstrip("/")
+        base = self.settings.billing_url(await self.tenant_slug(tenant_id))
         return OnlineProvider(
             name,
             options,
@@ -173,6 +173,9 @@ class PaymentService:
             simulator_url=f"{base}/payments/dummy-bank/{transaction_id}",
             dummy_key=self.dummy_key(),
         )
+
+    async def tenant_slug(self, tenant_id: UUID) -> str:
+        return await self.facts.tenant_slug(tenant_id) or ""
 
     # --- starting an online payment -------------------------------------------------------
     async def start_online(

@@ -63,6 +63,15 @@ class ReadModelRepository:
         )
         return found
 
+    async def tenant_slug(self, tenant_id: UUID) -> str | None:
+        from marelle_billing.models import tenants
+
+        table = tenants.table
+        found: str | None = await self.session.scalar(
+            sa.select(table.c.slug).where(table.c.id == tenant_id)
+        )
+        return found
+
     async def count(self, model: Any, tenant_id: UUID) -> int:
         table = table_of(model)
         total = await self.session.scalar(

@@ -1,20 +1,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Self
 from uuid import UUID
 
 from fastapi import Query, Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from marelle_billing.access import billing_office
-from marelle_billing.errors import RunConflict
 from marelle_billing.invoicing.repository import InvoiceRepository
 from marelle_billing.reports.csv import amount, to_csv
 from marelle_billing.reports.schemas import CashJournal, UnpaidReport
 from marelle_billing.reports.service import ReportService
 from marelle_kit.localtime import local_today
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, transactional_router
 
 reports = transactional_router(prefix="/reports", tags=["reports"], dependencies=billing_office)
 exports = transactional_router(prefix="/exports", tags=["exports"], dependencies=billing_office)
@@ -31,20 +31,35 @@ def _csv(content: bytes, filename: str) -> Response:
     )
 
 
-def _span(first: date | None, last: date | None) -> tuple[date, date]:
-    today = local_today()
-    first = first or today
-    last = last or first
-    if last < first:
-        raise RunConflict("La fin précède le début.")
-    if (last - first).days > 366:
-        raise RunConflict("Un an au plus.")
-    return first, last
+class Span(BaseModel):
+    """Days asked for (``from``, ``to``, both included; a day by default: today)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    first_day: date | None = Field(default=None, alias="from")
+    last_day: date | None = Field(default=None, alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        first, last = self.days
+        if last < first:
+            raise ValueError("la fin précède le début")
+        if (last - first).days > 366:
+            raise ValueError("un an au plus")
+        return self
+
+    @property
+    def days(self) -> tuple[date, date]:
+        first = self.first_day or local_today()
+        return first, self.last_day or first
+
+
+SpanQuery = Annotated[Span, Query()]
 
 
 @reports.get("/unpaid", response_model=UnpaidReport)
 async def unpaid(
-    tenant_id: TenantId, session: SessionDep, as_of: Annotated[date | None, Query()] = None
+    tenant_id: TenantId, session: ReadSessionDep, as_of: Annotated[date | None, Query()] = None
 ) -> UnpaidReport:
     """Unpaid invoices by due date with their age (not due, 1-30, 31-60, 61-90, 90+ days)."""
     return await ReportService(session).unpaid(tenant_id, as_of or local_today())
@@ -53,18 +68,17 @@ async def unpaid(
 @reports.get("/cash-journal", response_model=CashJournal)
 async def cash_journal(
     tenant_id: TenantId,
-    session: SessionDep,
-    first_day: Annotated[date | None, Query(alias="from")] = None,
-    last_day: Annotated[date | None, Query(alias="to")] = None,
+    session: ReadSessionDep,
+    span: SpanQuery,
 ) -> CashJournal:
     """The régie's journal: money received per payment mode (a day by default: today)."""
-    first, last = _span(first_day, last_day)
+    first, last = span.days
     return await ReportService(session).cash_journal(tenant_id, first, last)
 
 
 @exports.get("/unpaid.csv", response_class=Response)
 async def unpaid_csv(
-    tenant_id: TenantId, session: SessionDep, as_of: Annotated[date | None, Query()] = None
+    tenant_id: TenantId, session: ReadSessionDep, as_of: Annotated[date | None, Query()] = None
 ) -> Response:
     report = await ReportService(session).unpaid(tenant_id, as_of or local_today())
     rows = [
@@ -98,11 +112,10 @@ async def unpaid_csv(
 @exports.get("/cash-journal.csv", response_class=Response)
 async def cash_journal_csv(
     tenant_id: TenantId,
-    session: SessionDep,
-    first_day: Annotated[date | None, Query(alias="from")] = None,
-    last_day: Annotated[date | None, Query(alias="to")] = None,
+    session: ReadSessionDep,
+    span: SpanQuery,
 ) -> Response:
-    first, last = _span(first_day, last_day)
+    first, last = span.days
     journal = await ReportService(session).cash_journal(tenant_id, first, last)
     rows = [
         (
@@ -122,7 +135,7 @@ async def cash_journal_csv(
 
 @exports.get("/invoices.csv", response_class=Response)
 async def invoices_csv(
-    tenant_id: TenantId, session: SessionDep, run_id: Annotated[UUID, Query()]
+    tenant_id: TenantId, session: ReadSessionDep, run_id: Annotated[UUID, Query()]
 ) -> Response:
     """A campaign's invoices with their lines (one row per line)."""
     repository = InvoiceRepository(session)

@@ -17,7 +17,7 @@ from marelle_billing.reports.schemas import (
     UnpaidInvoice,
     UnpaidReport,
 )
-from marelle_kit.database import WriteSession
+from marelle_kit.database import ReadSession
 
 BUCKETS = ("not_due", "1-30", "31-60", "61-90", "90+")
 MODE_LABELS = {
@@ -44,7 +44,7 @@ def bucket(days_late: int) -> str:
 
 
 class ReportService:
-    def __init__(self, session: WriteSession) -> None:
+    def __init__(self, session: ReadSession) -> None:
         self.invoices = InvoiceRepository(session)
         self.payments = PaymentRepository(session)
 
