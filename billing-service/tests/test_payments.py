@@ -469,3 +469,92 @@ async def test_unpaid_report_ages_the_invoices(town: Town) -> None:
     assert report["total_due_cents"] == 1520
     assert {b["bucket"]: b["invoices"] for b in report["buckets"]}["31-60"] == 1
     _ = household, invoice, roles
+
+
+class FakePayfipAnswer:
+    """What PayFiP's recupererDetailPaiementSecurise answers (zeep object: keys and items)."""
+
+    def __init__(self, **values: str | None) -> None:
+        self.values = values
+        for key, value in values.items():
+            setattr(self, key, value)
+
+    def __iter__(self) -> Any:
+        return iter(self.values)
+
+    def __getitem__(self, key: str) -> str | None:
+        return self.values[key]
+
+
+async def test_payfip_is_asked_server_to_server_and_reconciled(
+    town: Town, monkeypatch: Any
+) -> None:
+    from eopayment import payfip_ws
+
+    asked: list[dict[str, Any]] = []
+    results: dict[str, str] = {}
+
+    def get_idop(self: Any, **values: Any) -> str:
+        asked.append(values)
+        return f"IDOP{len(asked)}"
+
+    def get_info_paiement(self: Any, idop: str, timeout: Any = None) -> FakePayfipAnswer:
+        if idop not in results:
+            raise payfip_ws.PayFiPError("P5", "paiement en cours")
+        return FakePayfipAnswer(
+            resultrans=results[idop], refdet=asked[int(idop[4:]) - 1]["refdet"], numauto="A1",
+            dattrans="01122026", heurtrans="1000", saisie="T",
+            montant=asked[int(idop[4:]) - 1]["montant"],
+        )
+
+    monkeypatch.setattr(payfip_ws.PayFiP, "get_idop", get_idop)
+    monkeypatch.setattr(payfip_ws.PayFiP, "get_info_paiement", get_info_paiement)
+    client = town.billing.client
+    configured = await client.put(
+        "/settings/providers/invoices",
+        json={"backend": "payfip_ws", "options": {"numcli": "123456", "saisie": "T"}},
+        headers=town.admin,
+    )
+    assert configured.status_code == 200, configured.text
+    household, invoice = await issued_invoice(town)
+    parent = town.parent(household)
+    body = {"household_id": str(household.id), "invoice_ids": [invoice["id"]]}
+    first = (await client.post("/payments/online", json=body, headers=parent)).json()
+    assert first["url"] == "https://www.payfip.gouv.fr/tpa/paiementws.web?idop=IDOP1"
+    [request] = asked
+    assert request["montant"] == "1520" and request["mel"] == "parent@demo.test"
+    assert len(request["refdet"]) <= 30 and request["refdet"].isalnum()
+    assert request["url_notification"].endswith(f"/payments/notify/{first['transaction_id']}")
+    notify = f"/payments/notify/{first['transaction_id']}"
+    # Still in progress at PayFiP (P5): nothing happens.
+    assert (await client.post(notify, content="idOp=IDOP1", headers={
+        "content-type": "application/x-www-form-urlencoded"})).status_code == 200
+    assert await payments(town) == []
+    # Refused: the notification says so only because PayFiP says so when asked.
+    results["IDOP1"] = "R"
+    await client.post(notify, content="idOp=IDOP1", headers={
+        "content-type": "application/x-www-form-urlencoded"})
+    state = (await client.get(f"/payments/transactions/{first['transaction_id']}",
+                              headers=parent)).json()
+    assert state["state"] == "denied"
+    failed = [e for e in await town.billing.published() if e["type"] == "billing.payment.failed"]
+    assert [e["payload"]["invoice_numbers"] for e in failed] == [[invoice["number"]]]
+
+    # A second try whose notification is lost: the reconciliation job asks PayFiP.
+    second = (await client.post("/payments/online", json=body, headers=parent)).json()
+    results["IDOP2"] = "P"
+    from marelle_billing.jobs import reconcile_running
+    from marelle_billing.models import PaymentTransaction
+
+    database = town.billing.runtime.database
+    async with database.transaction() as session:
+        await session.execute(
+            sa.update(PaymentTransaction)
+            .where(PaymentTransaction.id == UUID(second["transaction_id"]))  # type: ignore[arg-type]
+            .values(created_at=utcnow() - timedelta(minutes=30))
+        )
+    settings = town.billing.runtime.settings
+    assert isinstance(settings, BillingSettings)
+    assert await reconcile_running(database, settings) == 1
+    assert [p.amount_cents for p in await payments(town)] == [1520]
+    assert await reconcile_running(database, settings) == 0  # settled: not asked again
