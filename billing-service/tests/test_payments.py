@@ -502,8 +502,12 @@ async def test_payfip_is_asked_server_to_server_and_reconciled(
         if idop not in results:
             raise payfip_ws.PayFiPError("P5", "paiement en cours")
         return FakePayfipAnswer(
-            resultrans=results[idop], refdet=asked[int(idop[4:]) - 1]["refdet"], numauto="A1",
-            dattrans="01122026", heurtrans="1000", saisie="T",
+            resultrans=results[idop],
+            refdet=asked[int(idop[4:]) - 1]["refdet"],
+            numauto="A1",
+            dattrans="01122026",
+            heurtrans="1000",
+            saisie="T",
             montant=asked[int(idop[4:]) - 1]["montant"],
         )
 
@@ -527,15 +531,22 @@ async def test_payfip_is_asked_server_to_server_and_reconciled(
     assert request["url_notification"].endswith(f"/payments/notify/{first['transaction_id']}")
     notify = f"/payments/notify/{first['transaction_id']}"
     # Still in progress at PayFiP (P5): nothing happens.
-    assert (await client.post(notify, content="idOp=IDOP1", headers={
-        "content-type": "application/x-www-form-urlencoded"})).status_code == 200
+    assert (
+        await client.post(
+            notify,
+            content="idOp=IDOP1",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+    ).status_code == 200
     assert await payments(town) == []
     # Refused: the notification says so only because PayFiP says so when asked.
     results["IDOP1"] = "R"
-    await client.post(notify, content="idOp=IDOP1", headers={
-        "content-type": "application/x-www-form-urlencoded"})
-    state = (await client.get(f"/payments/transactions/{first['transaction_id']}",
-                              headers=parent)).json()
+    await client.post(
+        notify, content="idOp=IDOP1", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    state = (
+        await client.get(f"/payments/transactions/{first['transaction_id']}", headers=parent)
+    ).json()
     assert state["state"] == "denied"
     failed = [e for e in await town.billing.published() if e["type"] == "billing.payment.failed"]
     assert [e["payload"]["invoice_numbers"] for e in failed] == [[invoice["number"]]]
