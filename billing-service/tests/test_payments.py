@@ -19,6 +19,7 @@ from marelle_billing.settings import BillingSettings
 from marelle_contracts import ActivityKind, FiscalShare
 from marelle_kit import roles
 from marelle_kit.clock import utcnow
+from marelle_kit.localtime import local_today
 from marelle_kit.tenancy import TENANT_HEADER
 
 from billing_helpers import NOVEMBER_SCHOOL_DAYS, Household, Town
@@ -363,7 +364,7 @@ async def test_counter_payments_allocate_oldest_first_with_receipts_and_cesu_rul
     assert statement["unpaid_cents"] == 0 and statement["credit_cents"] == 0
     journal = (
         await client.get(
-            "/reports/cash-journal", params={"from": date.today().isoformat()}, headers=town.office
+            "/reports/cash-journal", params={"from": local_today().isoformat()}, headers=town.office
         )
     ).json()
     assert {m["mode"]: m["total_cents"] for m in journal["modes"]} == {
@@ -372,7 +373,7 @@ async def test_counter_payments_allocate_oldest_first_with_receipts_and_cesu_rul
         "cheque": 1000,
     }
     exported = await client.get(
-        "/exports/cash-journal.csv", params={"from": date.today().isoformat()}, headers=town.office
+        "/exports/cash-journal.csv", params={"from": local_today().isoformat()}, headers=town.office
     )
     assert exported.status_code == 200
     assert exported.text.splitlines()[0].lstrip("\ufeff").startswith("Date;Mode")
@@ -569,3 +570,64 @@ async def test_payfip_is_asked_server_to_server_and_reconciled(
     assert await reconcile_running(database, settings) == 1
     assert [p.amount_cents for p in await payments(town)] == [1520]
     assert await reconcile_running(database, settings) == 0  # settled: not asked again
+
+
+async def test_a_basket_being_paid_gets_its_grace_then_is_released(town: Town) -> None:
+    await town.dummy_provider()
+    meal = await town.activity()
+    await town.tariff(meal)
+    household = await town.household("000030")
+    client = town.billing.client
+    parent = town.parent(household)
+    day = date.today() + timedelta(days=9)
+    basket = (
+        await client.post(
+            "/baskets",
+            json={
+                "household_id": str(household.id),
+                "items": [
+                    {
+                        "child_id": str(household.children[0]),
+                        "activity_id": str(meal),
+                        "day": day.isoformat(),
+                    }
+                ],
+            },
+            headers=parent,
+        )
+    ).json()
+    paying = (await client.post(f"/baskets/{basket['id']}/pay", json={}, headers=parent)).json()
+    database = town.billing.runtime.database
+    settings = town.billing.runtime.settings
+    assert isinstance(settings, BillingSettings)
+
+    async def hold_ended(ago: timedelta) -> str:
+        async with database.transaction() as session:
+            await session.execute(
+                sa.update(Basket)
+                .where(Basket.id == UUID(basket["id"]))  # type: ignore[arg-type]
+                .values(expires_at=utcnow() - ago)
+            )
+        await expire_baskets(database, settings)
+        return str((await client.get(f"/baskets/{basket['id']}", headers=parent)).json()["state"])
+
+    # The payer is on the provider's page: 60 minutes of grace after the hold.
+    assert await hold_ended(timedelta(minutes=30)) == "to_be_paid"
+    assert await hold_ended(timedelta(minutes=61)) == "expired"
+    transaction = (
+        await client.get(
+            f"/payments/transactions/{paying['payment']['transaction_id']}", headers=parent
+        )
+    ).json()
+    assert transaction["state"] == "expired"
+    kinds = [e["type"] for e in await town.billing.published()]
+    assert "billing.payment.failed" in kinds and "billing.basket.expired" in kinds
+    # Paid after all (the provider took the money late): recorded as a credit, the basket
+    # stays released.
+    url = urlsplit(paying["payment"]["url"])
+    await client.post(url.path.removeprefix("/api/billing"), data={"decision": "pay"})
+    assert [p.amount_cents for p in await payments(town)] == [380]
+    after = (await client.get(f"/baskets/{basket['id']}", headers=parent)).json()
+    assert after["state"] == "expired"
+    statement = (await client.get(f"/accounts/{household.id}/statement", headers=parent)).json()
+    assert statement["credit_cents"] == 380

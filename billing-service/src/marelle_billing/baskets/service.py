@@ -29,6 +29,7 @@ from marelle_billing.models import (
     Payment,
     PaymentTransaction,
     ProviderPurpose,
+    TransactionState,
     events,
 )
 from marelle_billing.profile.service import ProfileService
@@ -251,7 +252,12 @@ class BasketService:
         basket = await self.baskets.lock(transaction.basket_id)
         if basket is None:
             return
-        # Paid, even if the grace ran out meanwhile: the money is in, the meals are due.
+        if basket.state in (BasketState.EXPIRED, BasketState.CANCELLED):
+            # Paid after its places were released: the money stays the family's credit
+            # (used on the next invoice, or refunded); the meals are not confirmed.
+            basket.payment_id = payment.id
+            await self.baskets.add(basket)
+            return
         basket.state = BasketState.COMPLETED
         basket.payment_id = payment.id
         await self.baskets.add(basket)
@@ -286,45 +292,43 @@ class BasketService:
 
     async def expire_due(self, limit: int = 100) -> int:
         """Release the baskets past their hold (open) or their grace (being paid). A basket
-        being paid is first settled with the provider where it can be asked."""
+        being paid is first settled with its provider (where it can be asked), without the
+        basket's lock: settlement locks the transaction, then the basket."""
+        from marelle_billing.payments.providers import ProviderResult
         from marelle_billing.payments.repository import TransactionRepository
         from marelle_billing.payments.service import PaymentService
 
         now = utcnow()
         grace = timedelta(minutes=self.settings.basket_grace_minutes)
         due = await self.baskets.due_for_expiry(now, now - grace, limit)
+        payments = PaymentService(self.session, self.settings, self.incidents)
         for candidate in due:
+            if candidate.state == BasketState.TO_BE_PAID and candidate.transaction_id is not None:
+                transaction = await TransactionRepository(self.session).find(
+                    candidate.transaction_id
+                )
+                if transaction is not None:
+                    state = await payments.reconcile_one(transaction)
+                    if state in (TransactionState.RUNNING, TransactionState.CREATED):
+                        # Still running after the grace: the payer gave up.
+                        await payments.settle(
+                            transaction.id,
+                            ProviderResult(
+                                state=TransactionState.EXPIRED,
+                                signed=True,
+                                provider_transaction_id=None,
+                                amount_cents=None,
+                                bank_status="délai de paiement du panier dépassé",
+                                return_content=None,
+                                test=False,
+                            ),
+                        )
             basket = await self.baskets.lock(candidate.id)
             if basket is None or basket.state not in (BasketState.OPEN, BasketState.TO_BE_PAID):
+                continue  # paid (completed) or released meanwhile
+            if basket.state == BasketState.TO_BE_PAID and basket.expires_at >= now - grace:
                 continue
-            if basket.state == BasketState.TO_BE_PAID and basket.transaction_id is not None:
-                transaction = await TransactionRepository(self.session).find(basket.transaction_id)
-                if transaction is not None:
-                    service = PaymentService(self.session, self.settings, self.incidents)
-                    state = await service.reconcile_one(transaction)
-                    if state in ("paid", "running", "created"):
-                        basket = await self.baskets.lock(candidate.id)
-                        if basket is None or basket.state == BasketState.COMPLETED:
-                            continue
-                        if state != "paid":
-                            # Still running after the grace: the payer gave up.
-                            from marelle_billing.models import TransactionState
-                            from marelle_billing.payments.providers import ProviderResult
-
-                            await service.settle(
-                                transaction.id,
-                                ProviderResult(
-                                    state=TransactionState.EXPIRED,
-                                    signed=True,
-                                    provider_transaction_id=None,
-                                    amount_cents=None,
-                                    bank_status="délai de paiement du panier dépassé",
-                                    return_content=None,
-                                    test=False,
-                                ),
-                            )
-                basket = await self.baskets.lock(candidate.id)
-                if basket is None or basket.state == BasketState.COMPLETED:
-                    continue
+            if basket.state == BasketState.OPEN and basket.expires_at >= now:
+                continue
             await self._release(basket, BasketState.EXPIRED)
         return len(due)

@@ -410,7 +410,10 @@ class PaymentService:
         new_state = result.state
         current = TransactionState(transaction.state)
         transaction.last_polled_at = utcnow()
-        if new_state == current or current in FINAL_TRANSACTION_STATES:
+        # Money taken is recorded even after we gave up on it (expired, cancelled, error):
+        # it becomes what it paid for, or a credit. Nothing else moves a settled state.
+        late_money = new_state == TransactionState.PAID and current != TransactionState.PAID
+        if not late_money and (new_state == current or current in FINAL_TRANSACTION_STATES):
             if current in FINAL_TRANSACTION_STATES and new_state != current:
                 log.warning(
                     "transaction %s is %s; the provider now says %s: kept as it is",

@@ -32,6 +32,14 @@ class ProfileIn(BaseModel):
     )
     basket_hold_minutes: int = Field(default=30, ge=5, le=24 * 60)
 
+    @model_validator(mode="after")
+    def _distinct_prefixes(self) -> Self:
+        # One numbering per prefix and year: invoices, credit notes and receipts apart.
+        prefixes = [self.invoice_prefix, self.credit_note_prefix, self.receipt_prefix]
+        if len(set(prefixes)) != len(prefixes):
+            raise ValueError("les préfixes des factures, avoirs et reçus doivent être différents")
+        return self
+
 
 class ProfileOut(ProfileIn):
     pass
