@@ -112,7 +112,8 @@ async def _query(request: Request) -> str:
     return request.url.query
 
 
-@public.api_route("/notify/{transaction_id}", methods=["GET", "POST"], response_class=Response)
+@public.post("/notify/{transaction_id}", response_class=Response)
+@public.get("/notify/{transaction_id}", response_class=Response)
 async def provider_notification(
     transaction_id: UUID, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -126,9 +127,8 @@ async def provider_notification(
     return Response(content=content or "OK", media_type="text/plain")
 
 
-@public.api_route(
-    "/transactions/{transaction_id}/return", methods=["GET", "POST"], response_class=Response
-)
+@public.post("/transactions/{transaction_id}/return", response_class=Response)
+@public.get("/transactions/{transaction_id}/return", response_class=Response)
 async def payer_return(
     transaction_id: UUID, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
