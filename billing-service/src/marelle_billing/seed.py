@@ -209,7 +209,7 @@ async def _november(runtime: ServiceRuntime, tenant_id: UUID, settings: BillingS
     async with database.transaction() as session:
         if await RunRepository(session).for_period(tenant_id, NOVEMBER.period_start) is not None:
             return
-        cells = await InvoiceRepository(session).cells(
+        cells = await InvoiceRepository(session).cell_groups(
             tenant_id, NOVEMBER.period_start, NOVEMBER.period_end
         )
         if not cells:

@@ -30,14 +30,13 @@ from marelle_billing.tariffs.pricing import (
 EXAMPLES = 20
 
 
-class CellRow(NamedTuple):
-    """A cell as the repository reads it (the order of its columns)."""
+class CellGroup(NamedTuple):
+    """Cells of one child and activity with the same facts, and their days (the repository
+    groups them: a month of identical bookings is one row, not twenty)."""
 
-    id: UUID
     household_id: UUID
     child_id: UUID
     activity_id: UUID
-    day: date
     state: str
     late: bool
     absence_reason: str | None
@@ -46,6 +45,18 @@ class CellRow(NamedTuple):
     arrival: time | None
     departure: time | None
     free_of_charge: bool
+    days: Sequence[date]
+
+
+def group_cells(rows: Iterable[Sequence[Any]]) -> list[CellGroup]:
+    """Rows (household, child, activity, the eight facts, day) grouped as the database does."""
+    groups: dict[tuple[Any, ...], list[date]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[:11]), []).append(row[11])
+    return sorted(
+        (CellGroup._make((*key, sorted(days))) for key, days in groups.items()),
+        key=lambda group: str(group.household_id),
+    )
 
 
 @dataclass
@@ -130,7 +141,7 @@ def _line_key(
 
 
 def compute_run(
-    cells: Iterable[Sequence[Any]],
+    groups: Iterable[Sequence[Any]],
     pricer: Pricer,
     closed_registers: set[tuple[UUID, date]],
     known_households: set[UUID],
@@ -140,8 +151,8 @@ def compute_run(
     """Price every cell and group the billed parts into lines per household: one line per
     child, activity, tariff, unit price and rule, with its days and summed quantity.
 
-    ``cells`` are rows in CellRow's column order (tuples, database records). Cells priced
-    alike (same tariff, QF, rank and facts) are priced once: the loop does dictionary look-ups
+    ``groups`` are CellGroup rows (tuples or database records). Cells priced alike (same
+    tariff, QF, rank and facts) are priced once: the loop over days does dictionary look-ups
     on plain tuples, so a million cells take seconds."""
     review = Review()
     invoices: dict[UUID, DraftInvoice] = {}
@@ -149,12 +160,12 @@ def compute_run(
     activities = data.activities
     children = data.children
     by_household: dict[UUID, list[Sequence[Any]]] = defaultdict(list)
-    for cell in cells:
-        by_household[cell[1]].append(cell)
+    for group in groups:
+        by_household[group[0]].append(group)
     priced_cache: dict[tuple[Any, ...], _Priced] = {}
     iso: dict[date, str] = {}
 
-    for household_id, household_cells in by_household.items():
+    for household_id, household_groups in by_household.items():
         if household_id not in known_households:
             review.error(
                 "unknown-household",
@@ -168,14 +179,17 @@ def compute_run(
         together: dict[tuple[UUID, date], list[UUID]] | None = None
         if same_day_siblings:
             together = defaultdict(list)
-            for cell in household_cells:
-                if cell[5] in ("booked", "present") and not cell[12]:
-                    together[(cell[3], cell[4])].append(cell[2])
+            for group in household_groups:
+                if group[3] in ("booked", "present") and not group[10]:
+                    for day in group[11]:
+                        together[(group[2], day)].append(group[1])
         lines: dict[tuple[Any, ...], DraftLine] = {}
         missing_qf = False
-        for cell in household_cells:
-            review.cells_priced += 1
-            child_id, activity_id, day, state = cell[2], cell[3], cell[4], cell[5]
+        for group in household_groups:
+            child_id, activity_id, state = group[1], group[2], group[3]
+            facts = tuple(group[3:11])
+            days = group[11]
+            review.cells_priced += len(days)
             activity = activities.get(activity_id)
             if activity is None:
                 review.error(
@@ -185,99 +199,111 @@ def compute_run(
                 )
                 continue
             attendance = activity.billing_mode == "on_attendance"
-            closed = not attendance or (activity_id, day) in closed_registers
-            tariff = pricer.tariff_for(activity, day, category)
-            if tariff is None:
-                if state not in ("requested", "waitlisted", "refused", "cancelled") or cell[6]:
-                    review.error(
-                        "no-tariff",
-                        "Réservations sans tarif",
-                        f"aucun tarif de « {activity.name} » ne couvre le {day:%d/%m/%Y}",
-                    )
-                continue
-            quotient = quotients.get(day, -1)
-            if quotient == -1:
-                quotient = quotients[day] = pricer.quotient(household, day)
-            rank, count = 1, 1
-            sibling = tariff.rules.sibling
-            if sibling is not None:
-                if sibling.basis == "same_day" and together is not None:
-                    present = together.get((activity_id, day), [])
-                    ranks = sibling_ranks(
-                        (cid, children[cid].birth_date) for cid in present if cid in children
-                    )
-                    rank, count = ranks.get(child_id, len(ranks) + 1), max(len(ranks), 1)
-                else:
-                    rank, count = pricer.household_rank(household_id, child_id)
-            key = (
-                tariff.id,
-                quotient,
-                rank,
-                count,
-                closed,
-                activity.billing_unit,
-                activity.billing_mode,
-                cell[5:13],
-            )
-            priced = priced_cache.get(key)
-            if priced is None:
-                priced = priced_cache[key] = _price(
-                    tariff, activity, cell, quotient, rank, count, closed
-                )
-            if priced.waiting:
-                review.error(
-                    "register-open",
-                    "Registres de présence non clos (activité facturée au réel)",
-                    f"{activity.name}, {day:%d/%m/%Y}",
-                )
-                continue
-            if attendance and state == "booked" and closed and not cell[12]:
-                review.warning(
-                    "booked-not-pointed",
-                    "Réservations restées « réservé » dans un registre clos (non facturées)",
-                    f"{activity.name}, {day:%d/%m/%Y}",
-                )
-            if (
+            not_pointed = attendance and state == "booked" and not group[10]
+            without_times = (
                 activity.billing_unit != "day"
                 and state == "present"
-                and (cell[10] is None or cell[11] is None)
-            ):
-                review.warning(
-                    "present-without-times",
-                    "Présences sans heures d'arrivée et de départ (unités par défaut facturées)",
-                    f"{activity.name}, {day:%d/%m/%Y}",
-                )
-            if not priced.parts:
-                continue
-            review.cells_billed += 1
-            missing_qf = missing_qf or priced.missing_qf
-            day_text = iso.get(day)
-            if day_text is None:
-                day_text = iso[day] = day.isoformat()
-            for index, (part, quantity_text) in enumerate(priced.parts):
-                line_key = (child_id, activity_id, id(priced), index)
-                line = lines.get(line_key)
-                if line is None:
-                    child = children.get(child_id)
-                    if child is None:
-                        review.warning(
-                            "unknown-child",
-                            "Enfants inconnus de la facturation (nom absent des lignes)",
-                            str(child_id),
+                and (group[8] is None or group[9] is None)
+            )
+            maybe_billed = state not in ("requested", "waitlisted", "refused", "cancelled")
+            maybe_billed = maybe_billed or bool(group[4])
+            sibling_of: dict[UUID, tuple[int, int]] = {}
+            for day in days:
+                closed = not attendance or (activity_id, day) in closed_registers
+                tariff = pricer.tariff_for(activity, day, category)
+                if tariff is None:
+                    if maybe_billed:
+                        review.error(
+                            "no-tariff",
+                            "Réservations sans tarif",
+                            f"aucun tarif de « {activity.name} » ne couvre le {day:%d/%m/%Y}",
                         )
-                    line = lines[line_key] = DraftLine(
-                        child_id=child_id,
-                        child_name=child.name if child is not None else "Enfant",
-                        activity_id=activity_id,
-                        activity_name=activity.name,
-                        tariff_id=tariff.id,
-                        rule=part.rule,
-                        bracket=part.bracket,
-                        fiscal_share=priced.fiscal_share,
-                        unit_price=part.unit_price,
+                    continue
+                quotient = quotients.get(day, -1)
+                if quotient == -1:
+                    quotient = quotients[day] = pricer.quotient(household, day)
+                rank, count = 1, 1
+                sibling = tariff.rules.sibling
+                if sibling is not None:
+                    if sibling.basis == "same_day" and together is not None:
+                        present = together.get((activity_id, day), [])
+                        ranks = sibling_ranks(
+                            (cid, children[cid].birth_date) for cid in present if cid in children
+                        )
+                        rank, count = ranks.get(child_id, len(ranks) + 1), max(len(ranks), 1)
+                    else:
+                        known = sibling_of.get(tariff.id)
+                        if known is None:
+                            known = sibling_of[tariff.id] = pricer.household_rank(
+                                household_id, child_id
+                            )
+                        rank, count = known
+                key = (
+                    tariff.id,
+                    quotient,
+                    rank,
+                    count,
+                    closed,
+                    activity.billing_unit,
+                    activity.billing_mode,
+                    facts,
+                )
+                priced = priced_cache.get(key)
+                if priced is None:
+                    priced = priced_cache[key] = _price(
+                        tariff, activity, facts, quotient, rank, count, closed
                     )
-                line.quantity += part.quantity
-                line.days.append([day_text, quantity_text])
+                if priced.waiting:
+                    review.error(
+                        "register-open",
+                        "Registres de présence non clos (activité facturée au réel)",
+                        f"{activity.name}, {day:%d/%m/%Y}",
+                    )
+                    continue
+                if not_pointed and closed:
+                    review.warning(
+                        "booked-not-pointed",
+                        "Réservations restées « réservé » dans un registre clos (non facturées)",
+                        f"{activity.name}, {day:%d/%m/%Y}",
+                    )
+                if without_times:
+                    review.warning(
+                        "present-without-times",
+                        "Présences sans heures d'arrivée et de départ (unités par défaut "
+                        "facturées)",
+                        f"{activity.name}, {day:%d/%m/%Y}",
+                    )
+                if not priced.parts:
+                    continue
+                review.cells_billed += 1
+                missing_qf = missing_qf or priced.missing_qf
+                day_text = iso.get(day)
+                if day_text is None:
+                    day_text = iso[day] = day.isoformat()
+                for index, (part, quantity_text) in enumerate(priced.parts):
+                    line_key = (child_id, activity_id, id(priced), index)
+                    line = lines.get(line_key)
+                    if line is None:
+                        child = children.get(child_id)
+                        if child is None:
+                            review.warning(
+                                "unknown-child",
+                                "Enfants inconnus de la facturation (nom absent des lignes)",
+                                str(child_id),
+                            )
+                        line = lines[line_key] = DraftLine(
+                            child_id=child_id,
+                            child_name=child.name if child is not None else "Enfant",
+                            activity_id=activity_id,
+                            activity_name=activity.name,
+                            tariff_id=tariff.id,
+                            rule=part.rule,
+                            bracket=part.bracket,
+                            fiscal_share=priced.fiscal_share,
+                            unit_price=part.unit_price,
+                        )
+                    line.quantity += part.quantity
+                    line.days.append([day_text, quantity_text])
         if missing_qf:
             review.warning(
                 "missing-qf",
@@ -285,8 +311,7 @@ def compute_run(
                 str(household_id),
             )
         if lines:
-            merged = _merge(lines.values())
-            invoices[household_id] = DraftInvoice(household_id, merged)
+            invoices[household_id] = DraftInvoice(household_id, _merge(lines.values()))
 
     for invoice in invoices.values():
         for line in invoice.lines:
@@ -305,7 +330,7 @@ class _Priced:
 def _price(
     tariff: TariffVersion,
     activity: ActivityInfo,
-    cell: Sequence[Any],
+    facts: tuple[Any, ...],
     quotient: int | None,
     rank: int,
     count: int,
@@ -313,7 +338,7 @@ def _price(
 ) -> _Priced:
     price = price_cell(
         tariff.rules,
-        CellInput(cell[5], cell[6], cell[7], cell[8], cell[9], cell[10], cell[11], cell[12]),
+        CellInput(*facts),
         PricingFacts(
             quotient=quotient,
             billing_unit=activity.billing_unit,

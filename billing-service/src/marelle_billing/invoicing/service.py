@@ -268,7 +268,7 @@ class RunService:
         tenant_id = run.tenant_id
         pricing = await PricingLoader(self.session).load(tenant_id)
         pricer = Pricer(pricing)
-        cells = await self.invoices.cells(tenant_id, run.period_start, run.period_end)
+        cells = await self.invoices.cell_groups(tenant_id, run.period_start, run.period_end)
         attendance = [
             a.id for a in pricing.activities.values() if a.billing_mode == "on_attendance"
         ]
