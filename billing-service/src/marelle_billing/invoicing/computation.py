@@ -208,9 +208,16 @@ def compute_run(
             maybe_billed = state not in ("requested", "waitlisted", "refused", "cancelled")
             maybe_billed = maybe_billed or bool(group[4])
             sibling_of: dict[UUID, tuple[int, int]] = {}
+            # What varies from one day to the next is the tariff, the QF, the register: the
+            # group's own cache keys on those only; the run's cache on everything.
+            group_prices: dict[tuple[Any, ...], _Priced] = {}
+            group_lines: dict[tuple[int, int], DraftLine] = {}
+            tariffs = pricer.tariffs_by_day(activity, category)
             for day in days:
                 closed = not attendance or (activity_id, day) in closed_registers
-                tariff = pricer.tariff_for(activity, day, category)
+                tariff = tariffs.get(day)
+                if tariff is None:
+                    tariff = tariffs[day] = pricer.tariff_for(activity, day, category)
                 if tariff is None:
                     if maybe_billed:
                         review.error(
@@ -238,21 +245,16 @@ def compute_run(
                                 household_id, child_id
                             )
                         rank, count = known
-                key = (
-                    tariff.id,
-                    quotient,
-                    rank,
-                    count,
-                    closed,
-                    activity.billing_unit,
-                    activity.billing_mode,
-                    facts,
-                )
-                priced = priced_cache.get(key)
+                local_key = (tariff.id, quotient, rank, count, closed)
+                priced = group_prices.get(local_key)
                 if priced is None:
-                    priced = priced_cache[key] = _price(
-                        tariff, activity, facts, quotient, rank, count, closed
-                    )
+                    key = (*local_key, activity.billing_unit, activity.billing_mode, facts)
+                    priced = priced_cache.get(key)
+                    if priced is None:
+                        priced = priced_cache[key] = _price(
+                            tariff, activity, facts, quotient, rank, count, closed
+                        )
+                    group_prices[local_key] = priced
                 if priced.waiting:
                     review.error(
                         "register-open",
@@ -281,27 +283,30 @@ def compute_run(
                 if day_text is None:
                     day_text = iso[day] = day.isoformat()
                 for index, (part, quantity_text) in enumerate(priced.parts):
-                    line_key = (child_id, activity_id, id(priced), index)
-                    line = lines.get(line_key)
+                    line = group_lines.get((id(priced), index))
                     if line is None:
-                        child = children.get(child_id)
-                        if child is None:
-                            review.warning(
-                                "unknown-child",
-                                "Enfants inconnus de la facturation (nom absent des lignes)",
-                                str(child_id),
+                        line_key = (child_id, activity_id, id(priced), index)
+                        line = lines.get(line_key)
+                        if line is None:
+                            child = children.get(child_id)
+                            if child is None:
+                                review.warning(
+                                    "unknown-child",
+                                    "Enfants inconnus de la facturation (nom absent des lignes)",
+                                    str(child_id),
+                                )
+                            line = lines[line_key] = DraftLine(
+                                child_id=child_id,
+                                child_name=child.name if child is not None else "Enfant",
+                                activity_id=activity_id,
+                                activity_name=activity.name,
+                                tariff_id=tariff.id,
+                                rule=part.rule,
+                                bracket=part.bracket,
+                                fiscal_share=priced.fiscal_share,
+                                unit_price=part.unit_price,
                             )
-                        line = lines[line_key] = DraftLine(
-                            child_id=child_id,
-                            child_name=child.name if child is not None else "Enfant",
-                            activity_id=activity_id,
-                            activity_name=activity.name,
-                            tariff_id=tariff.id,
-                            rule=part.rule,
-                            bracket=part.bracket,
-                            fiscal_share=priced.fiscal_share,
-                            unit_price=part.unit_price,
-                        )
+                        group_lines[(id(priced), index)] = line
                     line.quantity += part.quantity
                     line.days.append([day_text, quantity_text])
         if missing_qf:

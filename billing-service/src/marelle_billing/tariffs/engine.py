@@ -169,6 +169,7 @@ class Pricer:
     def __init__(self, data: PricingData) -> None:
         self.data = data
         self._tariff_cache: dict[tuple[UUID, date, str | None], TariffVersion | None] = {}
+        self._by_day: dict[tuple[UUID, str | None], dict[date, TariffVersion | None]] = {}
         self._ranks: dict[UUID, dict[UUID, int]] = {}
         self._quotients: dict[tuple[UUID, date], int | None] = {}
         # Cells priced alike (same tariff, same facts) are priced once.
@@ -190,6 +191,17 @@ class Pricer:
                 activity.site_id,
             )
         return self._tariff_cache[key]
+
+    def tariffs_by_day(
+        self, activity: ActivityInfo, category: str | None
+    ) -> dict[date, TariffVersion | None]:
+        """A day -> tariff memo for one activity and family category (filled by the caller
+        from ``tariff_for``): a run asks it for every cell."""
+        key = (activity.id, category)
+        memo = self._by_day.get(key)
+        if memo is None:
+            memo = self._by_day[key] = {}
+        return memo
 
     def quotient(self, household: HouseholdInfo, day: date) -> int | None:
         key = (household.id, day)
