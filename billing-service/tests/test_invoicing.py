@@ -431,3 +431,42 @@ async def test_cells_keep_the_highest_version(town: Town) -> None:
     run = await town.run()
     assert run["review"]["total_cents"] == 0
     assert run["review"]["invoices"] == 0
+
+
+async def test_a_quote_costs_the_same_few_queries_whatever_the_grid_size(town: Town) -> None:
+    meal = await town.activity()
+    care = await town.activity(
+        "Accueil du matin", kind=ActivityKind.MORNING_CARE, share=FiscalShare.CHILDCARE
+    )
+    await town.tariff(meal)
+    await town.tariff(care, {"pricing": {"method": "flat", "unit_price": "1.50"}})
+    household = await town.household("000011", births=(date(2016, 1, 1), date(2019, 1, 1)))
+    engine = town.billing.runtime.database.engine.sync_engine
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    async def quote(days: list[date]) -> int:
+        statements.clear()
+        items = [
+            {"child_id": str(c), "activity_id": str(a), "day": d.isoformat()}
+            for c in household.children
+            for a in (meal, care)
+            for d in days
+        ]
+        response = await town.billing.client.post(
+            "/quotes",
+            json={"household_id": str(household.id), "items": items},
+            headers=town.parent(household),
+        )
+        assert response.status_code == 200
+        return len(statements)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        small = await quote(NOVEMBER_SCHOOL_DAYS[:1])
+        large = await quote(NOVEMBER_SCHOOL_DAYS)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert small == large <= 10
