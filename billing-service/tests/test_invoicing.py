@@ -13,6 +13,7 @@ from marelle_billing.jobs import pdf_sweep
 from marelle_billing.models import Invoice, InvoiceLine, StoredDocument
 from marelle_contracts import (
     AbsenceDeclared,
+    AbsenceValidated,
     ActivityKind,
     BillingMode,
     BillingUnit,
@@ -470,3 +471,78 @@ async def test_a_quote_costs_the_same_few_queries_whatever_the_grid_size(town: T
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert small == large <= 10
+
+
+async def test_a_corrective_run_reverses_what_changed_and_bills_it_again(town: Town) -> None:
+    meal = await town.activity()
+    await town.tariff(meal)
+    ana = await town.household("000021")
+    bob = await town.household("000022")
+    ana_cells = await town.book(ana, meal, NOVEMBER_SCHOOL_DAYS[:4])
+    await town.book(bob, meal, NOVEMBER_SCHOOL_DAYS[:4])
+    regular = await town.run()
+    await town.issue(regular["id"])
+    # After the issue: two of Ana's days become free absences; Bob gets one day more.
+    freed = [
+        town.cell(
+            ana,
+            ana.children[0],
+            meal,
+            cell.day,
+            CellState.ABSENT_EXCUSED,
+            cell_id=cell.cell_id,
+            absence_charge="free",
+            absence_reason="grève",
+        )
+        for cell in ana_cells[:2]
+    ]
+    await town.deliver(AbsenceValidated(cells=freed), ana.id)
+    await town.book(bob, meal, [NOVEMBER_SCHOOL_DAYS[10]])
+    client = town.billing.client
+    elsewhere = await client.post(
+        "/invoice-runs",
+        json={
+            "kind": "corrective",
+            "period_start": "2026-11-01",
+            "period_end": "2026-11-15",
+            "issue_date": "2026-12-10",
+            "due_date": "2026-12-30",
+            "online_payment_until": "2026-12-30",
+        },
+        headers=town.office,
+    )
+    assert elsewhere.status_code == 409
+    corrective = await town.run(
+        kind="corrective",
+        issue_date="2026-12-10",
+        due_date="2026-12-30",
+        online_payment_until="2026-12-30",
+    )
+    assert corrective["label"] == "Régularisation novembre 2026"
+    assert corrective["review"]["invoices"] == 2
+    assert corrective["review"]["total_cents"] == -2 * 380 + 380
+    await town.issue(corrective["id"])
+
+    ana_invoices = {i["number"]: i for i in await town.invoices(ana)}
+    note = ana_invoices["AV2026-000001"]
+    assert (note["kind"], note["total_cents"]) == ("credit_note", -760)
+    original = next(i for i in ana_invoices.values() if i["kind"] == "invoice")
+    assert (original["total_cents"], original["paid_cents"]) == (4 * 380, 760)  # unchanged
+    detail = (await client.get(f"/invoices/{note['id']}", headers=town.office)).json()
+    assert [(ln["quantity"], ln["amount_cents"]) for ln in detail["lines"]] == [
+        ("-4", -4 * 380),
+        ("2", 2 * 380),
+    ]
+    assert detail["lines"][0]["rule"].startswith("Annulation : QF 620 €")
+    bob_extra = next(i for i in await town.invoices(bob) if i["number"] == "F2026-000003")
+    assert bob_extra["total_cents"] == 380
+    statement = (await client.get(f"/accounts/{ana.id}/statement", headers=town.parent(ana))).json()
+    assert statement["balance_cents"] == 4 * 380 - 760
+    # Nothing changed since: a second régularisation finds nothing.
+    again = await town.run(
+        kind="corrective",
+        issue_date="2026-12-11",
+        due_date="2026-12-30",
+        online_payment_until="2026-12-30",
+    )
+    assert again["review"]["invoices"] == 0

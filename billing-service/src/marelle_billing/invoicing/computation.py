@@ -320,7 +320,7 @@ def compute_run(
 
     for invoice in invoices.values():
         for line in invoice.lines:
-            _count(review, line)
+            count_line(review, line)
     return Computation(invoices, review)
 
 
@@ -386,7 +386,7 @@ def _merge(lines: Iterable[DraftLine]) -> list[DraftLine]:
     return sorted(merged.values(), key=lambda ln: (ln.child_name, ln.activity_name, ln.days[0][0]))
 
 
-def _count(review: Review, line: DraftLine) -> None:
+def count_line(review: Review, line: DraftLine) -> None:
     amount = line.amount_cents
     activity = review.per_activity.setdefault(
         line.activity_name, {"amount_cents": 0, "lines": 0, "days": 0}
@@ -411,7 +411,7 @@ def add_carried_lines(
         invoice.lines = [*lines, *invoice.lines]
         invoice.carried_invoice_ids.append(invoice_id)
         for line in lines:
-            _count(computation.review, line)
+            count_line(computation.review, line)
 
 
 def review_document(
@@ -511,3 +511,102 @@ def _diff(
             for name in activities
         ],
     }
+
+
+CORRECTION_PREFIXES = ("Régularisation : ", "Annulation : ")
+
+
+def _original_rule(rule: str) -> str:
+    for prefix in CORRECTION_PREFIXES:
+        if rule.startswith(prefix):
+            return rule.removeprefix(prefix)
+    return rule
+
+
+def _state(lines: Iterable[DraftLine], first: date, last: date) -> dict[tuple[Any, ...], Decimal]:
+    """Net quantity per (tariff, unit price, rule, bracket, fiscal share, day) in the period:
+    what was billed, reversals and re-billings of earlier corrections netted out."""
+    state: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
+    for line in lines:
+        key = (
+            line.tariff_id,
+            line.unit_price,
+            _original_rule(line.rule),
+            line.bracket,
+            line.fiscal_share,
+        )
+        for day_text, quantity in line.days:
+            day = date.fromisoformat(day_text)
+            if first <= day <= last:
+                state[(*key, day_text)] += Decimal(quantity)
+    return {key: qty for key, qty in state.items() if qty}
+
+
+def corrections(
+    recomputed: dict[UUID, DraftInvoice],
+    billed: dict[UUID, list[DraftLine]],
+    first: date,
+    last: date,
+) -> dict[UUID, DraftInvoice]:
+    """A corrective run, pure: per household, the (child, activity) whose billed days differ
+    from what the facts now say get a reversal of what was billed and the lines as they are
+    now. Nothing changed: nothing."""
+    result: dict[UUID, DraftInvoice] = {}
+    for household_id in sorted(set(recomputed) | set(billed), key=str):
+        new_by: dict[tuple[Any, ...], list[DraftLine]] = defaultdict(list)
+        old_by: dict[tuple[Any, ...], list[DraftLine]] = defaultdict(list)
+        for line in recomputed[household_id].lines if household_id in recomputed else []:
+            new_by[(line.child_id, line.activity_id)].append(line)
+        for line in billed.get(household_id, []):
+            old_by[(line.child_id, line.activity_id)].append(line)
+        lines: list[DraftLine] = []
+        for group in sorted(set(new_by) | set(old_by), key=str):
+            old_state = _state(old_by.get(group, []), first, last)
+            new_state = _state(new_by.get(group, []), first, last)
+            if old_state == new_state:
+                continue
+            sample = (new_by.get(group) or old_by[group])[0]
+            totals: dict[tuple[Any, ...], list[Any]] = {}
+            for key, quantity in old_state.items():
+                entry = totals.setdefault(key[:5], [Decimal(0), []])
+                entry[0] += quantity
+                entry[1].append([key[5], str(-quantity)])
+            for (tariff_id, unit_price, rule, bracket, fiscal), (quantity, days) in totals.items():
+                if not quantity:
+                    continue
+                lines.append(
+                    DraftLine(
+                        child_id=sample.child_id,
+                        child_name=sample.child_name,
+                        activity_id=sample.activity_id,
+                        activity_name=sample.activity_name,
+                        tariff_id=tariff_id,
+                        rule=f"Annulation : {rule}",
+                        bracket=bracket,
+                        fiscal_share=fiscal,
+                        unit_price=unit_price,
+                        quantity=-quantity,
+                        days=sorted(days),
+                        kind="correction",
+                    )
+                )
+            for line in new_by.get(group, []):
+                lines.append(
+                    DraftLine(
+                        child_id=line.child_id,
+                        child_name=line.child_name,
+                        activity_id=line.activity_id,
+                        activity_name=line.activity_name,
+                        tariff_id=line.tariff_id,
+                        rule=f"Régularisation : {line.rule}",
+                        bracket=line.bracket,
+                        fiscal_share=line.fiscal_share,
+                        unit_price=line.unit_price,
+                        quantity=line.quantity,
+                        days=list(line.days),
+                        kind="correction",
+                    )
+                )
+        if lines:
+            result[household_id] = DraftInvoice(household_id, lines)
+    return result

@@ -37,7 +37,7 @@ async def list_runs(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> list[RunOut]:
     """The billing campaigns, latest period first."""
-    return await RunService(session).list(tenant_id, limit=limit, offset=offset)
+    return await RunService(session).runs_of(tenant_id, limit=limit, offset=offset)
 
 
 @runs.post("", response_model=RunOut, status_code=201)

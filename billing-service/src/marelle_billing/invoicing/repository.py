@@ -54,6 +54,18 @@ class RunRepository(Repository[InvoiceRun]):
         )
         return list(await self.session.scalars(query))
 
+    async def issued_regular_for(
+        self, tenant_id: UUID, start: date, end: date
+    ) -> InvoiceRun | None:
+        query = self.scoped(tenant_id).where(
+            col(InvoiceRun.status) == RunStatus.ISSUED,
+            col(InvoiceRun.kind) == RunKind.REGULAR,
+            col(InvoiceRun.period_start) == start,
+            col(InvoiceRun.period_end) == end,
+        )
+        found: InvoiceRun | None = await self.session.scalar(query.limit(1))
+        return found
+
     async def overlapping_issued(
         self, tenant_id: UUID, start: date, end: date, exclude: UUID
     ) -> InvoiceRun | None:
@@ -173,6 +185,35 @@ class InvoiceRepository(Repository[Invoice]):
                 )
             )
         return rows
+
+    async def billed_since(
+        self, tenant_id: UUID, first: date
+    ) -> tuple[list[Invoice], list[InvoiceLine]]:
+        """Issued invoices and corrective credit notes from ``first`` on, and their lines:
+        what may hold days of a period (its own run, its corrections, later invoices it was
+        carried into). Credit notes made by hand have no days: not here."""
+        query = self.scoped(tenant_id).where(
+            col(Invoice.status) == InvoiceStatus.ISSUED,
+            sa.or_(col(Invoice.kind) == InvoiceKind.INVOICE, col(Invoice.run_id).is_not(None)),
+            col(Invoice.issue_date) >= first,
+        )
+        invoices = list(await self.session.scalars(query))
+        return invoices, await self.lines_of([inv.id for inv in invoices])
+
+    async def credit_noted(self, invoice_ids: Sequence[UUID]) -> set[UUID]:
+        """Those of the invoices a credit note corrects."""
+        found: set[UUID] = set()
+        for start in range(0, len(invoice_ids), CHUNK):
+            found.update(
+                await self.session.scalars(
+                    sa.select(col(Invoice.corrects_invoice_id)).where(
+                        col(Invoice.corrects_invoice_id).in_(
+                            list(invoice_ids[start : start + CHUNK])
+                        )
+                    )
+                )
+            )
+        return {invoice_id for invoice_id in found if invoice_id is not None}
 
     async def run_totals(self, run_id: UUID, statuses: Iterable[str]) -> dict[UUID, int]:
         rows = await self.session.execute(

@@ -16,6 +16,12 @@ class RunCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    kind: Literal["regular", "corrective"] = Field(
+        default="regular",
+        description="corrective : régularisation d'une période déjà facturée (même période "
+        "qu'une campagne émise) : annulation de ce qui a changé et nouvelles lignes ; factures "
+        "pour les montants dus, avoirs pour les trop-perçus",
+    )
     label: str | None = Field(default=None, max_length=200, examples=["Facturation novembre 2026"])
     period_start: date
     period_end: date

@@ -12,9 +12,12 @@ from uuid import UUID
 from marelle_billing.accounts.ledger import Ledger
 from marelle_billing.errors import InvoiceImmutable, RunConflict, RunHasErrors
 from marelle_billing.invoicing.computation import (
+    Computation,
     DraftLine,
     add_carried_lines,
     compute_run,
+    corrections,
+    count_line,
     review_document,
 )
 from marelle_billing.invoicing.repository import InvoiceRepository, RunRepository
@@ -42,6 +45,7 @@ from marelle_billing.models import (
     PaymentMode,
     PdfState,
     ProviderPurpose,
+    RunKind,
     RunStatus,
     events,
 )
@@ -180,7 +184,7 @@ class RunService:
         self.invoices = InvoiceRepository(session)
         self.profiles = ProfileService(session)
 
-    async def list(self, tenant_id: UUID, *, limit: int, offset: int) -> list[RunOut]:
+    async def runs_of(self, tenant_id: UUID, *, limit: int, offset: int) -> list[RunOut]:
         return [
             self._out(run)
             for run in await self.runs.of_tenant(tenant_id, limit=limit, offset=offset)
@@ -223,23 +227,35 @@ class RunService:
         )
 
     async def create(self, tenant_id: UUID, data: RunCreate, actor: str) -> RunOut:
-        overlapping = await self.runs.overlapping_issued(
-            tenant_id, data.period_start, data.period_end, exclude=new_id()
-        )
-        if overlapping is not None:
-            raise RunConflict(
-                f"La période recouvre celle de la campagne émise « {overlapping.label} » : "
-                "corrigez-la par des avoirs."
+        corrective = data.kind == RunKind.CORRECTIVE.value
+        if corrective:
+            if (
+                await self.runs.issued_regular_for(tenant_id, data.period_start, data.period_end)
+                is None
+            ):
+                raise RunConflict(
+                    "Une régularisation porte sur la période exacte d'une campagne émise."
+                )
+        else:
+            overlapping = await self.runs.overlapping_issued(
+                tenant_id, data.period_start, data.period_end, exclude=new_id()
             )
+            if overlapping is not None:
+                raise RunConflict(
+                    f"La période recouvre celle de la campagne émise « {overlapping.label} » : "
+                    "corrigez-la par une régularisation ou des avoirs."
+                )
+        title = "Régularisation" if corrective else "Facturation"
         run = InvoiceRun(
             tenant_id=tenant_id,
-            label=data.label or f"Facturation {month_label(data.period_start)}",
+            kind=data.kind,
+            label=data.label or f"{title} {month_label(data.period_start)}",
             period_start=data.period_start,
             period_end=data.period_end,
             issue_date=data.issue_date,
             due_date=data.due_date,
             online_payment_until=data.online_payment_until,
-            minimum_cents=decimal_to_cents(data.minimum_amount),
+            minimum_cents=0 if corrective else decimal_to_cents(data.minimum_amount),
             created_by=actor,
         )
         await self.runs.add(run)
@@ -282,7 +298,9 @@ class RunService:
             for version in versions
         )
         computation = compute_run(cells, pricer, closed, set(accounts), same_day_siblings=same_day)
-        carried = await self.invoices.carried_over(tenant_id)
+        if run.kind == RunKind.CORRECTIVE:
+            computation = await self._corrections(run, computation)
+        carried = await self.invoices.carried_over(tenant_id) if run.kind == RunKind.REGULAR else []
         carried_lines: dict[UUID, list[InvoiceLine]] = defaultdict(list)
         for line in await self.invoices.lines_of([inv.id for inv in carried]):
             carried_lines[line.invoice_id].append(line)
@@ -319,7 +337,9 @@ class RunService:
                     "tenant_id": tenant_id,
                     "household_id": household_id,
                     "run_id": run.id,
-                    "kind": InvoiceKind.INVOICE,
+                    "kind": InvoiceKind.CREDIT_NOTE
+                    if draft.total_cents < 0
+                    else InvoiceKind.INVOICE,
                     "status": InvoiceStatus.DRAFT,
                     "number": None,
                     "family_number": family_number,
@@ -330,6 +350,10 @@ class RunService:
                     "due_date": run.due_date,
                     "online_payment_until": run.online_payment_until,
                     "total_cents": draft.total_cents,
+                    "reason": f"Régularisation de la période du {run.period_start:%d/%m/%Y} "
+                    f"au {run.period_end:%d/%m/%Y}"
+                    if run.kind == RunKind.CORRECTIVE
+                    else None,
                     "carried_from": [str(i) for i in draft.carried_invoice_ids],
                     "paid_cents": 0,
                     "channel": InvoiceChannel.OFFICE,
@@ -347,6 +371,42 @@ class RunService:
         await self.invoices.insert(invoice_rows, line_rows)
         await self.runs.add(run)
 
+    async def _corrections(self, run: InvoiceRun, computation: Computation) -> Computation:
+        """What changed since the period was billed: reversals and new lines per household
+        (households whose invoices of the period a credit note corrected are left to staff)."""
+        invoices, lines = await self.invoices.billed_since(run.tenant_id, run.period_start)
+        noted = await self.invoices.credit_noted([inv.id for inv in invoices])
+        household_of = {inv.id: inv.household_id for inv in invoices}
+        billed: dict[UUID, list[DraftLine]] = defaultdict(list)
+        skipped: set[UUID] = set()
+        for line in lines:
+            days = [
+                d
+                for d, _q in line.days
+                if run.period_start.isoformat() <= d <= run.period_end.isoformat()
+            ]
+            if not days:
+                continue
+            household_id = household_of[line.invoice_id]
+            if line.invoice_id in noted:
+                skipped.add(household_id)
+            billed[household_id].append(draft_of(line))
+        drafts = corrections(computation.invoices, billed, run.period_start, run.period_end)
+        review = computation.review
+        review.per_activity.clear()
+        review.per_bracket.clear()
+        for household_id in skipped:
+            drafts.pop(household_id, None)
+            review.warning(
+                "credit-noted",
+                "Foyers dont une facture de la période a déjà un avoir : à régulariser à la main",
+                str(household_id),
+            )
+        for draft in drafts.values():
+            for draft_line in draft.lines:
+                count_line(review, draft_line)
+        return Computation(drafts, review)
+
     async def issue(self, tenant_id: UUID, run_id: UUID) -> RunOut:
         """Number the run's invoices (gapless per prefix and year, under the counter's row
         lock), use the households' credits first, publish the facts; the PDFs follow in the
@@ -361,26 +421,67 @@ class RunService:
             )
         profile = await self.profiles.profile(tenant_id)
         year = run.issue_date.year
+        corrective = run.kind == RunKind.CORRECTIVE
+        # Counters first (invoices, then credit notes), accounts next: one order everywhere.
         counter = await self.invoices.lock_counter(tenant_id, profile.invoice_prefix, year)
-        # Checked under the counter's lock: two runs of one period cannot both be issued.
-        overlapping = await self.runs.overlapping_issued(
-            tenant_id, run.period_start, run.period_end, exclude=run.id
+        notes_counter = (
+            await self.invoices.lock_counter(tenant_id, profile.credit_note_prefix, year)
+            if corrective
+            else None
         )
-        if overlapping is not None:
-            raise RunConflict(f"La campagne « {overlapping.label} » couvre déjà cette période.")
+        if not corrective:
+            # Checked under the counter's lock: two runs of one period cannot both be issued.
+            overlapping = await self.runs.overlapping_issued(
+                tenant_id, run.period_start, run.period_end, exclude=run.id
+            )
+            if overlapping is not None:
+                raise RunConflict(f"La campagne « {overlapping.label} » couvre déjà cette période.")
 
         drafts = await self.invoices.of_run(run.id, [InvoiceStatus.DRAFT])
         minimum = max(run.minimum_cents, 1)
         to_issue = [inv for inv in drafts if inv.total_cents >= minimum]
-        to_carry = [inv for inv in drafts if 0 < inv.total_cents < minimum]
+        to_carry = [] if corrective else [inv for inv in drafts if 0 < inv.total_cents < minimum]
+        to_credit = [inv for inv in drafts if inv.total_cents < 0] if corrective else []
         to_issue.sort(key=lambda inv: (inv.family_number, inv.household_name, str(inv.id)))
+        to_credit.sort(key=lambda inv: (inv.family_number, inv.household_name, str(inv.id)))
         now = utcnow()
 
         ledger = Ledger(self.session)
-        await ledger.lock([inv.household_id for inv in to_issue])
+        await ledger.lock([inv.household_id for inv in [*to_issue, *to_credit]])
         credits = await self.invoices.credits(tenant_id, [inv.household_id for inv in to_issue])
         allocations: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
+        credit_payments: list[Payment] = []
+        for offset, note in enumerate(to_credit, start=1):
+            assert notes_counter is not None
+            note.number = invoice_number(
+                profile.credit_note_prefix, year, notes_counter.last_number + offset
+            )
+            updates.append(
+                {
+                    "_id": note.id,
+                    "status": InvoiceStatus.ISSUED,
+                    "number": note.number,
+                    "paid_cents": 0,
+                    "pdf_state": PdfState.PENDING,
+                    "issued_at": now,
+                    "modified_at": now,
+                }
+            )
+            # What was billed too much is money the household need not pay: a credit, used
+            # at once on what it still owes, oldest first.
+            credit_payments.append(
+                Payment(
+                    tenant_id=tenant_id,
+                    household_id=note.household_id,
+                    mode=PaymentMode.CREDIT_NOTE,
+                    amount_cents=-note.total_cents,
+                    received_on=run.issue_date,
+                    reference=note.number,
+                    credit_note_id=note.id,
+                    recorded_by=run.created_by,
+                )
+            )
         for offset, invoice in enumerate(to_issue, start=1):
             paid = 0
             for payment_id, available in credits.get(invoice.household_id, []):
@@ -413,6 +514,9 @@ class RunService:
                     "modified_at": now,
                 }
             )
+        if notes_counter is not None:
+            notes_counter.last_number += len(to_credit)
+            self.session.add(notes_counter)
         counter.last_number += len(to_issue)
         self.session.add(counter)
         await self.session.flush()
@@ -433,23 +537,52 @@ class RunService:
         ]
         await self.invoices.update_many(carried_into)
         await self.invoices.add_allocations(allocations)
+        await self._use_credit_notes(tenant_id, credit_payments)
 
         deltas: dict[UUID, int] = defaultdict(int)
-        for invoice in to_issue:
+        for invoice in [*to_issue, *to_credit]:
             deltas[invoice.household_id] += invoice.total_cents
         await ledger.apply(tenant_id, dict(deltas))
         online = await self.profiles.online_enabled(tenant_id, ProviderPurpose.INVOICES)
         await record_events(
             self.session,
             events,
-            [(issued_event(inv, online), inv.household_id) for inv in to_issue],
+            [(issued_event(inv, online), inv.household_id) for inv in [*to_issue, *to_credit]],
             tenant_id=tenant_id,
         )
         run = await self._run(tenant_id, run_id)
         run.status = RunStatus.ISSUED
         run.issued_at = now
         await self.runs.add(run)
-        return self._out(run, len(to_issue))
+        return self._out(run, len(to_issue) + len(to_credit))
+
+    async def _use_credit_notes(self, tenant_id: UUID, credits: list[Payment]) -> None:
+        """Each corrective credit note's amount pays the household's unpaid invoices, oldest
+        first (the accounts are locked); what is left stays a credit."""
+        payments = PaymentRepository(self.session)
+        for credit in credits:
+            await payments.add(credit)
+            open_invoices = await self.invoices.of_household(
+                tenant_id, credit.household_id, unpaid_only=True
+            )
+            locked = await self.invoices.lock_invoices(tenant_id, [i.id for i in open_invoices])
+            by_id = {inv.id: inv for inv in locked}
+            dues = [
+                (inv.id, by_id[inv.id].total_cents - by_id[inv.id].paid_cents)
+                for inv in open_invoices
+                if inv.id in by_id
+            ]
+            for invoice_id, share in allocate(credit.amount_cents, dues):
+                await payments.allocate(tenant_id, credit.id, invoice_id, share)
+                await self.invoices.update_many(
+                    [
+                        {
+                            "_id": invoice_id,
+                            "paid_cents": by_id[invoice_id].paid_cents + share,
+                            "modified_at": utcnow(),
+                        }
+                    ]
+                )
 
 
 def issued_event(invoice: Invoice, online: bool) -> InvoiceIssued:
