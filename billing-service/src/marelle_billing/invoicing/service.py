@@ -667,6 +667,12 @@ class InvoiceService:
         original = await self.invoice(tenant_id, invoice_id)
         if original.status != InvoiceStatus.ISSUED or original.kind != InvoiceKind.INVOICE:
             raise RunConflict("Un avoir porte sur une facture émise.")
+        profile = await self.profiles.profile(tenant_id)
+        today = local_today()
+        # Counter first, then the account: the order every writer follows.
+        counter = await self.invoices.lock_counter(
+            tenant_id, profile.credit_note_prefix, today.year
+        )
         ledger = Ledger(self.session)
         await ledger.lock([original.household_id])
         lines = await self.invoices.lines_of([original.id])
@@ -713,11 +719,6 @@ class InvoiceService:
             raise RunConflict("Cet avoir serait nul.")
         if already - total > original.total_cents:  # total < 0; already > 0
             raise RunConflict("Les avoirs dépasseraient le montant de la facture.")
-        profile = await self.profiles.profile(tenant_id)
-        today = local_today()
-        counter = await self.invoices.lock_counter(
-            tenant_id, profile.credit_note_prefix, today.year
-        )
         counter.last_number += 1
         self.session.add(counter)
         now = utcnow()

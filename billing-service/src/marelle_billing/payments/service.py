@@ -3,7 +3,8 @@
 Exactly once, whatever arrives twice or at once (duplicate notifications, replays, the payer's
 return racing the notification, the reconciliation job): every state change of a transaction
 happens under its row lock; a change to the state it already has is a no-op; a payment row is
-unique per transaction. Lock order everywhere: transaction, then account, then invoices.
+unique per transaction. Lock order everywhere: transaction, numbering counter, account,
+invoices, basket.
 """
 
 from __future__ import annotations
@@ -502,6 +503,16 @@ class PaymentService:
     ) -> tuple[Payment, list[tuple[Invoice, int]]]:
         """Record money received and allocate it (chosen invoices, or oldest first; CESU only
         to what it may pay); the rest is a credit. Balance and facts follow."""
+        receipt_number = None
+        if receipt_prefix is not None:
+            from marelle_billing.invoicing.service import invoice_number
+
+            # Counter first, then the account: the order every writer follows.
+            today = local_today()
+            counter = await self.invoices.lock_counter(tenant_id, receipt_prefix, today.year)
+            counter.last_number += 1
+            self.session.add(counter)
+            receipt_number = invoice_number(receipt_prefix, today.year, counter.last_number)
         balances = await self.ledger.lock([household_id])
         if household_id not in balances:
             raise NotFound("Ce foyer n'a pas de compte de facturation.")
@@ -524,15 +535,6 @@ class PaymentService:
                     f"{euros(sum(d for _, d in dues), cents=True)} ici."
                 )
         shares = allocate(amount_cents, dues, chosen if chosen else None) if to_invoices else []
-        receipt_number = None
-        if receipt_prefix is not None:
-            from marelle_billing.invoicing.service import invoice_number
-
-            today = local_today()
-            counter = await self.invoices.lock_counter(tenant_id, receipt_prefix, today.year)
-            counter.last_number += 1
-            self.session.add(counter)
-            receipt_number = invoice_number(receipt_prefix, today.year, counter.last_number)
         payment = Payment(
             tenant_id=tenant_id,
             household_id=household_id,
