@@ -83,10 +83,6 @@ for service in "${SERVICES[@]}"; do
   start "$service-api" "$UV" run --quiet python -m "marelle_$service" api
   start "$service-worker" "$UV" run --quiet python -m "marelle_$service" worker
 done
-# The billing jobs (invoice PDFs in parallel processes, reconciliation, baskets) on Celery.
-start billing-jobs "$UV" run --quiet python -m marelle_billing jobs worker --loglevel=INFO \
-  --concurrency=2
-start billing-beat "$UV" run --quiet python -m marelle_billing jobs beat --loglevel=INFO
 # Mails leave through Celery workers (Redis as broker), with retries and back-off.
 start mailing-celery "$UV" run --quiet celery -A marelle_mailing.mails.celery_worker worker \
   --loglevel=INFO --concurrency=2
