@@ -26,6 +26,15 @@ export MARELLE_JWKS_URL="http://127.0.0.1:$((BASE + OFFSET[auth]))/.well-known/j
 export MARELLE_GATEWAY_SECRET_KEY="${MARELLE_GATEWAY_SECRET_KEY:-$(head -c 32 /dev/urandom | base64 | tr -d '=+/')}"
 export MARELLE_GATEWAY_DEFAULT_TENANT_SLUG="${MARELLE_GATEWAY_DEFAULT_TENANT_SLUG:-demo}"
 export MARELLE_MAILING_PORTAL_URL="${MARELLE_MAILING_PORTAL_URL:-http://127.0.0.1:$BASE}"
+export MARELLE_BILLING_PUBLIC_URL="${MARELLE_BILLING_PUBLIC_URL:-http://127.0.0.1:$BASE/api/billing}"
+export MARELLE_BILLING_PORTAL_RETURN_URL="${MARELLE_BILLING_PORTAL_RETURN_URL:-http://127.0.0.1:$BASE/factures/paiement/{id}}"
+# The payment providers' secret options are encrypted with this key (kept in the run dir).
+if [ -z "${MARELLE_BILLING_SECRETS_KEY:-}" ]; then
+  mkdir -p "$RUN_DIR"
+  [ -s "$RUN_DIR/billing-secrets.key" ] || "$UV" run --quiet python -c \
+    'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())' >"$RUN_DIR/billing-secrets.key"
+  export MARELLE_BILLING_SECRETS_KEY="$(cat "$RUN_DIR/billing-secrets.key")"
+fi
 
 database_url() { # service -> URL of marelle_<service> on the admin URL's server
   "$UV" run --quiet python -c "

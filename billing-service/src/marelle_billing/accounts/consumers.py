@@ -1,9 +1,10 @@
-"""Facts from other services that open or update billing accounts."""
+"""Facts from other services that open billing accounts (the quotient and the erasure are
+applied by marelle_billing.readmodels.consumers, which keeps their history too)."""
 
 from __future__ import annotations
 
 from marelle_billing.accounts.service import AccountService
-from marelle_contracts import HouseholdCreated, HouseholdErased, QuotientChanged
+from marelle_contracts import HouseholdCreated
 from marelle_kit.database import WriteSession
 from marelle_kit.events import EventEnvelope, Handler
 
@@ -15,20 +16,4 @@ async def on_household_created(session: WriteSession, envelope: EventEnvelope) -
     )
 
 
-async def on_quotient_changed(session: WriteSession, envelope: EventEnvelope) -> None:
-    event = envelope.event_as(QuotientChanged)
-    await AccountService(session).quotient_changed(
-        event.household_id, event.quotient, event.valid_until
-    )
-
-
-async def on_household_erased(session: WriteSession, envelope: EventEnvelope) -> None:
-    event = envelope.event_as(HouseholdErased)
-    await AccountService(session).household_erased(event.household_id)
-
-
-handlers: dict[str, Handler] = {
-    HouseholdCreated.event_type: on_household_created,
-    QuotientChanged.event_type: on_quotient_changed,
-    HouseholdErased.event_type: on_household_erased,
-}
+handlers: dict[str, Handler] = {HouseholdCreated.event_type: on_household_created}

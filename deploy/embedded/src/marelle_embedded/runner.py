@@ -71,6 +71,9 @@ def configure_environment() -> None:
         "MARELLE_AUTH_PORTAL_REDIRECT_URIS", json.dumps([f"{portal}/auth/callback"])
     )
     os.environ.setdefault("MARELLE_MAILING_PORTAL_URL", portal)
+    # Payment providers (the dummy test bank here) send payers and notifications back there.
+    os.environ.setdefault("MARELLE_BILLING_PUBLIC_URL", f"{portal}/api/billing")
+    os.environ.setdefault("MARELLE_BILLING_PORTAL_RETURN_URL", f"{portal}/factures/paiement/{{id}}")
 
 
 def build_system() -> EmbeddedSystem:

@@ -2,7 +2,7 @@
 
 from marelle_kit.events.consumer import EventConsumer, Handler
 from marelle_kit.events.envelope import EventEnvelope
-from marelle_kit.events.outbox import record_event
+from marelle_kit.events.outbox import record_event, record_events
 from marelle_kit.events.relay import OutboxRelay
 from marelle_kit.events.tables import EventTables, event_tables
 from marelle_kit.events.transport import Transport
@@ -16,4 +16,5 @@ __all__ = [
     "Transport",
     "event_tables",
     "record_event",
+    "record_events",
 ]

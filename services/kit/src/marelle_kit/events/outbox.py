@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from marelle_contracts import Event
@@ -25,8 +26,43 @@ async def record_event(
 ) -> EventEnvelope:
     """Add ``event`` to the outbox inside the caller's transaction; the relay publishes it after
     commit. Nothing is sent if the transaction rolls back."""
+    [envelope] = await record_events(session, tables, [(event, key)], tenant_id=tenant_id)
+    return envelope
+
+
+async def record_events(
+    session: WriteSession,
+    tables: EventTables,
+    events: Sequence[tuple[Event, UUID | str]],
+    *,
+    tenant_id: UUID,
+) -> list[EventEnvelope]:
+    """Several ``(event, key)`` into the outbox in one statement (a batch of thousands of
+    facts, e.g. an invoice run, costs one round trip instead of one per event)."""
+    envelopes = [_envelope(event, tenant_id, key) for event, key in events]
+    if not envelopes:
+        return []
+    await session.execute(
+        tables.outbox.insert(),
+        [
+            {
+                "event_id": envelope.id,
+                "topic": envelope.topic,
+                "key": envelope.key,
+                "event_type": envelope.type,
+                "envelope": envelope.model_dump_json(),
+                "created_at": envelope.occurred_at,
+            }
+            for envelope in envelopes
+        ],
+    )
+    session.info[OUTBOX_WRITTEN] = True
+    return envelopes
+
+
+def _envelope(event: Event, tenant_id: UUID, key: UUID | str) -> EventEnvelope:
     event_id = new_id()
-    envelope = EventEnvelope(
+    return EventEnvelope(
         id=event_id,
         type=event.event_type,
         version=event.event_version,
@@ -37,15 +73,3 @@ async def record_event(
         causation_id=causation_id_var.get(),
         payload=event.model_dump(mode="json"),
     )
-    await session.execute(
-        tables.outbox.insert().values(
-            event_id=envelope.id,
-            topic=envelope.topic,
-            key=envelope.key,
-            event_type=envelope.type,
-            envelope=envelope.model_dump_json(),
-            created_at=envelope.occurred_at,
-        )
-    )
-    session.info[OUTBOX_WRITTEN] = True
-    return envelope
