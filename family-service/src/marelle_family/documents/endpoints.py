@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import File, Form, Request, Response, UploadFile
 
 from marelle_family.documents.schemas import DocumentOut, PersonKind
-from marelle_family.documents.service import EXTENSIONS, DocumentService, store_for
+from marelle_family.documents.service import DocumentService, store_for
 from marelle_family.households.service import HouseholdService
 from marelle_family.settings import FamilySettings
 from marelle_kit.errors import Problem
+from marelle_kit.files import attachment_response
 from marelle_kit.security import CurrentPrincipal
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
@@ -93,22 +93,8 @@ async def download(
     household = await HouseholdService(session).get_for(principal, tenant_id, household_id)
     service = DocumentService(session, store_for(request, session))
     document = await service.get(household, document_id)
-    extension = EXTENSIONS[document.content_type]
-    ascii_name = (
-        "".join(c if c.isascii() and (c.isalnum() or c in "-_ ") else "_" for c in document.name)
-        or "document"
-    )
-    utf8_name = quote(f"{document.name}.{extension}", safe="")
-    return Response(
-        await service.content(document),
-        media_type=document.content_type,
-        headers={
-            "Content-Disposition": (
-                f"attachment; filename=\"{ascii_name}.{extension}\"; filename*=UTF-8''{utf8_name}"
-            ),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+    return attachment_response(
+        await service.content(document), document.content_type, document.name
     )
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from uuid import UUID
 
 from fastapi import Request
@@ -12,57 +11,25 @@ from sqlmodel import col, select
 
 from marelle_family.children.service import ChildService
 from marelle_family.documents.schemas import PersonKind
-from marelle_family.documents.storage import DatabaseStore, DocumentStore, LocalDirectoryStore
 from marelle_family.guardians.service import GuardianService
-from marelle_family.models import Document, Household
+from marelle_family.models import Document, DocumentBlob, Household
 from marelle_family.settings import FamilySettings
-from marelle_kit.errors import Conflict, Forbidden, NotFound, Problem
+from marelle_kit.errors import Conflict, Forbidden, NotFound
+from marelle_kit.files import DatabaseStore, FileStore, LocalDirectoryStore, check_upload
 from marelle_kit.ids import new_id
 from marelle_kit.security import Principal
 
-# (leading bytes, content type, extension)
-SIGNATURES = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
-EXTENSIONS = {content_type: extension for _, content_type, extension in SIGNATURES}
 
-
-class UnsupportedType(Problem):
-    status = 415
-    type = "unsupported-document-type"
-    title = "Type de document refusé"
-
-
-class TooLarge(Problem):
-    status = 413
-    type = "document-too-large"
-    title = "Document trop volumineux"
-
-
-class EmptyDocument(Problem):
-    status = 422
-    type = "empty-document"
-    title = "Document vide"
-
-
-def sniff(data: bytes) -> str:
-    for magic, content_type, _extension in SIGNATURES:
-        if data.startswith(magic):
-            return content_type
-    raise UnsupportedType("Seuls les documents PDF, JPEG et PNG sont acceptés.", field="file")
-
-
-def store_for(request: Request, session: AsyncSession) -> DocumentStore:
+def store_for(request: Request, session: AsyncSession) -> FileStore:
+    """The bytes' store (marelle_kit.files): the ``documentblob`` table or a local directory."""
     settings: FamilySettings = request.app.state.runtime.settings
     if settings.resolved_documents_store == "database":
-        return DatabaseStore(session)
+        return DatabaseStore(session, DocumentBlob)
     return LocalDirectoryStore(settings.resolved_documents_dir)
 
 
 class DocumentService:
-    def __init__(self, session: AsyncSession, store: DocumentStore) -> None:
+    def __init__(self, session: AsyncSession, store: FileStore) -> None:
         self.session = session
         self.store = store
 
@@ -89,11 +56,7 @@ class DocumentService:
     ) -> Document:
         if household.erased_at is not None:
             raise Conflict("Ce foyer a été effacé.")
-        if len(data) > max_bytes:
-            raise TooLarge(f"Le document dépasse {max_bytes // (1024 * 1024)} Mo.", field="file")
-        if not data:
-            raise EmptyDocument("Le fichier envoyé est vide.", field="file")
-        content_type = sniff(data)
+        checked = check_upload(data, max_bytes)
         await self._check_person(household, kind, person_id)
         document = Document(
             id=new_id(),
@@ -103,9 +66,9 @@ class DocumentService:
             person_id=person_id,
             name=name,
             description=description,
-            content_type=content_type,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
             uploaded_by=principal.subject,
             uploaded_by_staff=principal.is_staff,
         )
