@@ -1,32 +1,61 @@
-"""The mailing-service: courriers, messagerie et documents publiés."""
+"""The mailing-service: every communication between a town and its families — transactional
+mails, notifications from the other services, messaging, published documents, mailings, SMS."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import APIRouter
 
+from marelle_kit.events import Handler
 from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
 from marelle_kit.tenant_directory import tenant_directory_router
+from marelle_mailing.composing import endpoints as templates
+from marelle_mailing.configuration import endpoints as configuration
+from marelle_mailing.directory import consumers as directory
+from marelle_mailing.links import endpoints as links
+from marelle_mailing.links.service import ensure_link_key
 from marelle_mailing.mails import consumers as mail_consumers
 from marelle_mailing.mails import endpoints as mails
 from marelle_mailing.mails.celery_delivery import CeleryHandOver
 from marelle_mailing.mails.delivery import MailDispatcher, sender_for
+from marelle_mailing.messaging import endpoints as messaging
 from marelle_mailing.models import events, metadata, tenants
 from marelle_mailing.settings import MailingSettings
 
 
 def routers() -> list[APIRouter]:
-    return [tenant_directory_router(tenants), mails.staff]
+    return [
+        tenant_directory_router(tenants),
+        links.public,
+        configuration.members,
+        configuration.admins,
+        templates.staff,
+        messaging.parents,
+        messaging.staff_desks,
+        messaging.staff,
+        mails.supervisors,
+    ]
+
+
+def handlers(settings: MailingSettings) -> dict[str, Handler]:
+    return {**directory.handlers, **mail_consumers.handlers(settings)}
 
 
 async def deliver_mails(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
     assert isinstance(settings, MailingSettings)
     if settings.resolved_delivery == "celery":
-        await CeleryHandOver(runtime.database, settings).run()
+        mail_loop = CeleryHandOver(runtime.database, settings).run()
     else:
-        await MailDispatcher(runtime.database, settings, sender_for(settings)).run()
+        mail_loop = MailDispatcher(runtime.database, settings, sender_for(settings)).run()
+    await asyncio.gather(mail_loop)
+
+
+async def start_mailing(runtime: ServiceRuntime) -> None:
+    """Every start, every mode: the link key must exist before the auth-service seals to it."""
+    await ensure_link_key(runtime.database)
 
 
 definition = ServiceDefinition(
@@ -38,6 +67,7 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     routers=routers,
     handlers=tenants.handlers(),
-    settings_handlers=mail_consumers.handlers,
+    settings_handlers=handlers,
+    startup=start_mailing,
     background=deliver_mails,
 )

@@ -1,8 +1,8 @@
 """Distributed mode: mails go out through Celery workers (Redis as broker), with retries and a
 growing back-off. The mails table stays the delivery record: the worker's dispatcher hands each
-due mail to Celery and leases it; the task sends it over SMTP and records the outcome. A task
-delivered twice, or a mail handed over again after a lost task, is sent once (the task checks
-the mail's status under a row lock).
+due mail to Celery and leases it (grouped mails within their rate); the task sends it over SMTP
+and records the outcome. A task delivered twice, or a mail handed over again after a lost task,
+is sent once (the task checks the mail's status under a row lock).
 
 Run the workers with ``celery -A marelle_mailing.mails.celery_worker worker``."""
 
@@ -15,14 +15,12 @@ from functools import cache
 from typing import Literal
 from uuid import UUID
 
-import aiosmtplib
 from celery import Celery, Task
 
 from marelle_kit.clock import utcnow
 from marelle_kit.database import Database
-from marelle_mailing.mails.delivery import RETRY_DELAYS, SmtpSender
+from marelle_mailing.mails.delivery import RETRY_DELAYS, SmtpSender, attempt, claim_due, delay_after
 from marelle_mailing.mails.repository import MailRepository
-from marelle_mailing.models import Mail
 from marelle_mailing.settings import MailingSettings
 
 log = logging.getLogger(__name__)
@@ -30,7 +28,7 @@ log = logging.getLogger(__name__)
 TASK_NAME = "marelle_mailing.send_mail"
 # A mail handed to Celery is not handed again before this, unless its task reschedules it.
 HANDOVER_LEASE = timedelta(minutes=15)
-Outcome = Literal["sent", "failed", "retry", "done"]
+TaskOutcome = Literal["sent", "bounced", "failed", "retry", "done"]
 
 
 def make_celery(broker_url: str, queue: str, settings: MailingSettings | None = None) -> Celery:
@@ -62,7 +60,7 @@ def celery_for(broker_url: str, queue: str) -> Celery:
     return make_celery(broker_url, queue)
 
 
-async def deliver_one(settings: MailingSettings, mail_id: UUID) -> tuple[Outcome, timedelta]:
+async def deliver_one(settings: MailingSettings, mail_id: UUID) -> tuple[TaskOutcome, timedelta]:
     """Send one mail and record the attempt; says whether to retry, and after how long."""
     database = Database(settings.resolved_database_url("mailing"), pool_size=1)
     try:
@@ -70,30 +68,14 @@ async def deliver_one(settings: MailingSettings, mail_id: UUID) -> tuple[Outcome
             mail = await MailRepository(session).lock(mail_id)
             if mail is None or mail.status != "queued":
                 return "done", timedelta(0)
-            return await _attempt(mail, settings), _delay(mail)
+            outcome = await attempt(session, settings, mail, SmtpSender(settings))
+            if outcome == "retry":
+                # The dispatcher leaves it to Celery's retry, plus the lease in case it is lost.
+                mail.next_attempt_at = utcnow() + delay_after(mail.attempts) + HANDOVER_LEASE
+            session.add(mail)
+            return outcome, delay_after(mail.attempts)
     finally:
         await database.dispose()
-
-
-async def _attempt(mail: Mail, settings: MailingSettings) -> Outcome:
-    mail.attempts += 1
-    try:
-        await SmtpSender(settings).send(mail)
-    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-        mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if mail.attempts >= settings.max_delivery_attempts:
-            mail.status = "failed"
-            log.error("mail %s failed for good: %s", mail.id, mail.last_error)
-            return "failed"
-        # The dispatcher leaves it to Celery's retry, plus the lease in case that is lost.
-        mail.next_attempt_at = utcnow() + _delay(mail) + HANDOVER_LEASE
-        return "retry"
-    mail.status, mail.sent_at, mail.last_error = "sent", utcnow(), None
-    return "sent"
-
-
-def _delay(mail: Mail) -> timedelta:
-    return RETRY_DELAYS[min(max(mail.attempts, 1) - 1, len(RETRY_DELAYS) - 1)]
 
 
 class CeleryHandOver:
@@ -107,7 +89,7 @@ class CeleryHandOver:
 
     async def hand_over_due(self, limit: int = 50) -> int:
         async with self.database.transaction() as session:
-            mails = await MailRepository(session).claim_due(utcnow(), limit)
+            mails = await claim_due(session, self.settings, limit)
             for mail in mails:
                 await asyncio.to_thread(
                     self.celery.send_task,

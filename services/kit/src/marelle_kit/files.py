@@ -170,7 +170,7 @@ class DatabaseStore:
 
     async def get(self, tenant_id: UUID, file_id: UUID) -> bytes | None:
         blob = await self.session.get(self.model, file_id)
-        return blob.data if blob is not None else None  # type: ignore[no-any-return]
+        return blob.data if blob is not None else None
 
     async def delete(self, tenant_id: UUID, file_id: UUID) -> None:
         await self.session.execute(sa.delete(self.model).where(self.model.id == file_id))
