@@ -25,6 +25,8 @@ export MARELLE_JWKS_URL="http://127.0.0.1:$((BASE + OFFSET[auth]))/.well-known/j
 export MARELLE_GATEWAY_SECRET_KEY="${MARELLE_GATEWAY_SECRET_KEY:-$(head -c 32 /dev/urandom | base64 | tr -d '=+/')}"
 export MARELLE_GATEWAY_DEFAULT_TENANT_SLUG="${MARELLE_GATEWAY_DEFAULT_TENANT_SLUG:-demo}"
 export MARELLE_MAILING_PORTAL_URL="${MARELLE_MAILING_PORTAL_URL:-http://127.0.0.1:$BASE}"
+# Password-link tokens are sealed to the mailing-service's key (its JWKS).
+export MARELLE_AUTH_LINK_KEYS_URL="http://127.0.0.1:$((BASE + OFFSET[mailing]))/.well-known/link-keys.json"
 
 database_url() { # service -> URL of marelle_<service> on the admin URL's server
   "$UV" run --quiet python -c "

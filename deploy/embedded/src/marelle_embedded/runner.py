@@ -71,6 +71,11 @@ def configure_environment() -> None:
         "MARELLE_AUTH_PORTAL_REDIRECT_URIS", json.dumps([f"{portal}/auth/callback"])
     )
     os.environ.setdefault("MARELLE_MAILING_PORTAL_URL", portal)
+    # The auth-service seals password-link tokens to the mailing-service's key (ADR 00XX).
+    mailing_port = os.environ.setdefault("MARELLE_MAILING_PORT", "8105")
+    os.environ.setdefault(
+        "MARELLE_AUTH_LINK_KEYS_URL", f"http://127.0.0.1:{mailing_port}/.well-known/link-keys.json"
+    )
 
 
 def build_system() -> EmbeddedSystem:

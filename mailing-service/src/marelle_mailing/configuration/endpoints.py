@@ -56,8 +56,8 @@ async def read_settings(tenant_id: TenantId, session: SessionDep) -> Communicati
 async def write_settings(
     data: CommunicationSettingsIn, tenant_id: TenantId, session: SessionDep
 ) -> CommunicationSettingsOut:
-    """Replace the settings. 409 ``conflict`` when the deadline reminder is enabled without
-    the deadline's weekday and time."""
+    """Replace the settings (422 when the deadline reminder is enabled without the deadline's
+    weekday and time, or an SMS sender is not 3 to 11 letters and digits)."""
     row = await Configuration(session).save(tenant_id, data)
     return CommunicationSettingsOut.model_validate(row)
 

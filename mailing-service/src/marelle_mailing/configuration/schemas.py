@@ -2,10 +2,17 @@ from __future__ import annotations
 
 from datetime import time
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Self
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from marelle_kit.validation import EmailAddress, normalize_text
 
@@ -62,6 +69,16 @@ class CommunicationSettingsIn(BaseModel):
         decimal_places=4,
         description="Prix d'un SMS (un segment) en euros, pour l'estimation avant envoi.",
     )
+
+    @model_validator(mode="after")
+    def _reminder_needs_its_deadline(self) -> Self:
+        if self.deadline_reminder_enabled and (
+            self.deadline_weekday is None or self.deadline_time is None
+        ):
+            raise ValueError(
+                "le rappel de date butoir demande le jour et l'heure de la date butoir"
+            )
+        return self
 
 
 class CommunicationSettingsOut(CommunicationSettingsIn):

@@ -33,13 +33,6 @@ class Configuration:
         return await self.settings.get(tenant_id) or CommunicationSettings(tenant_id=tenant_id)
 
     async def save(self, tenant_id: UUID, data: CommunicationSettingsIn) -> CommunicationSettings:
-        if data.deadline_reminder_enabled and (
-            data.deadline_weekday is None or data.deadline_time is None
-        ):
-            raise Conflict(
-                "Le rappel de date butoir demande le jour et l'heure de la date butoir.",
-                field="deadline_weekday",
-            )
         row = await self.settings.get(tenant_id) or CommunicationSettings(tenant_id=tenant_id)
         for name, value in data.model_dump().items():
             setattr(row, name, value)
