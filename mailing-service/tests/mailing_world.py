@@ -4,6 +4,7 @@ tenants, and helpers that play the other services (their facts, the auth-service
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -23,7 +24,7 @@ from marelle_kit.clock import utcnow
 from marelle_kit.sealed import newest_public_key, seal
 from marelle_mailing.models import Mail
 from marelle_mailing.service import definition
-from marelle_testkit.databases import sqlite_url
+from marelle_testkit.databases import postgres_database, sqlite_url
 from marelle_testkit.plugin import ServiceUnderTest, service_under_test
 from marelle_testkit.tokens import TokenFactory
 
@@ -31,12 +32,9 @@ TENANT = UUID(int=5)
 OTHER_TENANT = UUID(int=6)
 
 
-@pytest.fixture
-async def mailing(
-    tmp_path: Path, tokens: TokenFactory, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[ServiceUnderTest]:
-    monkeypatch.setenv("MARELLE_DATA_DIR", str(tmp_path / "data"))
-    async with service_under_test(definition, sqlite_url(tmp_path, "mailing"), tokens) as svc:
+@asynccontextmanager
+async def mailing_on(url: str, tokens: TokenFactory) -> AsyncIterator[ServiceUnderTest]:
+    async with service_under_test(definition, url, tokens) as svc:
         for tenant, slug, name in (
             (TENANT, "lavaur", "Mairie de Lavaur"),
             (OTHER_TENANT, "autre", "Mairie d'Ailleurs"),
@@ -44,6 +42,29 @@ async def mailing(
             await svc.deliver(
                 TenantCreated(tenant_id=tenant, slug=slug, name=name), tenant_id=tenant, key=tenant
             )
+        yield svc
+
+
+@pytest.fixture
+async def mailing(
+    tmp_path: Path, tokens: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[ServiceUnderTest]:
+    monkeypatch.setenv("MARELLE_DATA_DIR", str(tmp_path / "data"))
+    async with mailing_on(sqlite_url(tmp_path, "mailing"), tokens) as svc:
+        yield svc
+
+
+@pytest.fixture
+async def mailing_pg(
+    tmp_path: Path, tokens: TokenFactory, monkeypatch: pytest.MonkeyPatch, postgres_admin_url: str
+) -> AsyncIterator[ServiceUnderTest]:
+    """The service on a fresh PostgreSQL database (two-writer tests), bytes in the database."""
+    monkeypatch.setenv("MARELLE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MARELLE_MAILING_FILES_STORE", "database")
+    async with (
+        postgres_database(postgres_admin_url, "mailing") as url,
+        mailing_on(url, tokens) as svc,
+    ):
         yield svc
 
 
