@@ -7,13 +7,13 @@ import asyncio
 
 import pytest
 import sqlalchemy as sa
+from test_messaging import add_desk, agent, parent
 
 from marelle_mailing.models import Message
 from marelle_testkit.plugin import ServiceUnderTest
 from marelle_testkit.tokens import TokenFactory
 
 from mailing_world import add_household
-from test_messaging import add_desk, agent, parent
 
 pytestmark = pytest.mark.integration
 

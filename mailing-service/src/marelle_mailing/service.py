@@ -13,6 +13,7 @@ from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
 from marelle_kit.tenant_directory import tenant_directory_router
 from marelle_mailing.composing import endpoints as templates
 from marelle_mailing.configuration import endpoints as configuration
+from marelle_mailing.dashboard import endpoints as dashboard
 from marelle_mailing.directory import consumers as directory
 from marelle_mailing.links import endpoints as links
 from marelle_mailing.links.service import ensure_link_key
@@ -22,6 +23,7 @@ from marelle_mailing.mails.celery_delivery import CeleryHandOver
 from marelle_mailing.mails.delivery import MailDispatcher, sender_for
 from marelle_mailing.messaging import endpoints as messaging
 from marelle_mailing.models import events, metadata, tenants
+from marelle_mailing.publications import endpoints as publications
 from marelle_mailing.settings import MailingSettings
 
 
@@ -35,6 +37,10 @@ def routers() -> list[APIRouter]:
         messaging.parents,
         messaging.staff_desks,
         messaging.staff,
+        publications.members,
+        publications.staff,
+        publications.parents,
+        dashboard.parents,
         mails.supervisors,
     ]
 
