@@ -7,7 +7,15 @@ payload back into the typed model.
 
 from marelle_contracts.auth import AccountFirstSignedIn, AccountLocked, PasswordResetRequested
 from marelle_contracts.base import Event, event_class, topic_for
-from marelle_contracts.billing import BalanceChanged
+from marelle_contracts.billing import (
+    BalanceChanged,
+    BasketExpired,
+    BasketLine,
+    BasketPaid,
+    InvoiceIssued,
+    PaymentFailed,
+    PaymentReceived,
+)
 from marelle_contracts.booking import (
     AbsenceCharge,
     AbsenceDeclared,
@@ -56,6 +64,9 @@ __all__ = [
     "ActivityKind",
     "ActivityPublished",
     "BalanceChanged",
+    "BasketExpired",
+    "BasketLine",
+    "BasketPaid",
     "BillingMode",
     "BillingUnit",
     "BookingCancelled",
@@ -82,7 +93,10 @@ __all__ = [
     "HouseholdCreated",
     "HouseholdDetailsChanged",
     "HouseholdErased",
+    "InvoiceIssued",
     "PasswordResetRequested",
+    "PaymentFailed",
+    "PaymentReceived",
     "QuotientChanged",
     "RegisterClosed",
     "RegisterReopened",
