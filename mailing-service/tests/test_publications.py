@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
+from test_messaging import PDF, add_desk, admin, agent, parent
+
 from marelle_contracts import ActivityPublished, BookingMade, CellFact
 from marelle_contracts.booking import (
     ActivityKind,
@@ -20,7 +22,6 @@ from marelle_testkit.plugin import ServiceUnderTest
 from marelle_testkit.tokens import TokenFactory
 
 from mailing_world import OTHER_TENANT, TENANT, add_household
-from test_messaging import PDF, add_desk, admin, agent, parent
 
 SITE = uuid4()
 ACTIVITY = uuid4()

@@ -127,9 +127,12 @@ class InvoiceCopy(MailingModel, table=True):
     tenant_id: UUID = Field(index=True)
     household_id: UUID = Field(index=True)
     number: str = Field(max_length=40)
+    kind: str = Field(max_length=20)  # invoice | credit_note
     amount_cents: int
-    due_on: date | None = Field(default=None)
-    issued_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    amount_due_cents: int
+    due_on: date
+    period_label: str = Field(max_length=100)
+    issued_on: date
 
 
 # --- The tenant's communication settings ------------------------------------------------------

@@ -17,14 +17,19 @@ from marelle_mailing.dashboard import endpoints as dashboard
 from marelle_mailing.directory import consumers as directory
 from marelle_mailing.links import endpoints as links
 from marelle_mailing.links.service import ensure_link_key
+from marelle_mailing.mailings import endpoints as mailings
 from marelle_mailing.mails import consumers as mail_consumers
 from marelle_mailing.mails import endpoints as mails
 from marelle_mailing.mails.celery_delivery import CeleryHandOver
 from marelle_mailing.mails.delivery import MailDispatcher, sender_for
 from marelle_mailing.messaging import endpoints as messaging
 from marelle_mailing.models import events, metadata, tenants
+from marelle_mailing.notifications import consumers as notifications
 from marelle_mailing.publications import endpoints as publications
 from marelle_mailing.settings import MailingSettings
+from marelle_mailing.sms import endpoints as sms
+from marelle_mailing.sms.providers import provider_for
+from marelle_mailing.sms.service import SmsDispatcher
 
 
 def routers() -> list[APIRouter]:
@@ -41,12 +46,19 @@ def routers() -> list[APIRouter]:
         publications.staff,
         publications.parents,
         dashboard.parents,
+        mailings.staff,
+        mailings.public,
+        sms.staff,
         mails.supervisors,
     ]
 
 
 def handlers(settings: MailingSettings) -> dict[str, Handler]:
-    return {**directory.handlers, **mail_consumers.handlers(settings)}
+    return {
+        **directory.handlers,
+        **mail_consumers.handlers(settings),
+        **notifications.handlers(settings),
+    }
 
 
 async def deliver_mails(runtime: ServiceRuntime) -> None:
@@ -56,7 +68,8 @@ async def deliver_mails(runtime: ServiceRuntime) -> None:
         mail_loop = CeleryHandOver(runtime.database, settings).run()
     else:
         mail_loop = MailDispatcher(runtime.database, settings, sender_for(settings)).run()
-    await asyncio.gather(mail_loop)
+    sms_loop = SmsDispatcher(runtime.database, settings, provider_for(settings)).run()
+    await asyncio.gather(mail_loop, sms_loop)
 
 
 async def start_mailing(runtime: ServiceRuntime) -> None:

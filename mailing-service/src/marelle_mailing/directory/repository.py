@@ -16,6 +16,7 @@ from marelle_mailing.models import (
     ChildCopy,
     GuardianCopy,
     HouseholdCopy,
+    InvoiceCopy,
 )
 
 # The cell states that mean "this child takes part in the activity that day".
@@ -57,6 +58,11 @@ class HouseholdRepository(Repository[HouseholdCopy]):
     async def by_family_number(self, tenant_id: UUID, number: str) -> HouseholdCopy | None:
         return await self.get_one_or_none(
             self._scoped(tenant_id).where(col(HouseholdCopy.family_number) == number)
+        )
+
+    async def erase_invoices(self, household_id: UUID) -> None:
+        await self.session.execute(
+            sa.delete(InvoiceCopy).where(col(InvoiceCopy.household_id) == household_id)
         )
 
     async def quotient_expiring(self, until: date) -> list[HouseholdCopy]:
@@ -195,12 +201,12 @@ class CellRepository(Repository[BookingCellCopy]):
         tenant_id: UUID,
         *,
         activity_ids: Sequence[UUID] | None,
-        site_id: UUID | None,
+        site_ids: Sequence[UUID] | None,
         first_day: date,
         last_day: date | None,
     ) -> set[UUID]:
         """Households with a child taking part (booked, requested, present...) on a day of
-        [first_day, last_day] in one of the activities (or at the site)."""
+        [first_day, last_day] in one of the activities (or at one of the sites)."""
         query = (
             sa.select(col(BookingCellCopy.household_id))
             .where(
@@ -214,10 +220,10 @@ class CellRepository(Repository[BookingCellCopy]):
             query = query.where(col(BookingCellCopy.day) <= last_day)
         if activity_ids is not None:
             query = query.where(col(BookingCellCopy.activity_id).in_(list(activity_ids)))
-        if site_id is not None:
+        if site_ids is not None:
             query = query.join(
                 ActivityCopy, col(ActivityCopy.id) == col(BookingCellCopy.activity_id)
-            ).where(col(ActivityCopy.site_id) == site_id)
+            ).where(col(ActivityCopy.site_id).in_(list(site_ids)))
         return set(await self.session.scalars(query))
 
     async def children_attending(
