@@ -156,7 +156,8 @@ def render_source(source: TemplateSource, context: dict[str, Any]) -> RenderedMa
     """Fill the merge fields (the body only: the layout is applied by ``in_layout``)."""
     subject = _render(_subject_env, source.subject, context, "Objet")
     return RenderedMail(
-        subject=" ".join(subject.split())[:200],
+        # One line (a header cannot hold a line break); no-break spaces of amounts are kept.
+        subject=re.sub(r"[ \t\r\n]+", " ", subject).strip()[:200],
         html=_render(_html_env, source.html, context, "Texte mis en forme"),
         text=_render(_text_env, source.text, context, "Texte brut"),
     )

@@ -1,8 +1,8 @@
 """communication: read models, messaging, documents, mailings, SMS, redacted mails
 
-Revision ID: 6603a718d4bf
+Revision ID: 09a701911e21
 Revises: 455f9483909f
-Create Date: 2026-12-01 22:22:57.634154
+Create Date: 2026-12-01 22:40:10.555352
 """
 from collections.abc import Sequence
 
@@ -13,7 +13,7 @@ from alembic import op
 import marelle_kit.types
 
 
-revision: str = '6603a718d4bf'
+revision: str = '09a701911e21'
 down_revision: str | None = '455f9483909f'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -159,9 +159,12 @@ def upgrade() -> None:
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('household_id', sa.Uuid(), nullable=False),
     sa.Column('number', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('amount_cents', sa.Integer(), nullable=False),
-    sa.Column('due_on', sa.Date(), nullable=True),
-    sa.Column('issued_at', marelle_kit.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('amount_due_cents', sa.Integer(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('period_label', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice_copy'))
     )
     with op.batch_alter_table('invoice_copy', schema=None) as batch_op:
