@@ -11,22 +11,24 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from marelle_contracts import ChangeRequestDecided
 from marelle_family.adults.schemas import AdultPatch
 from marelle_family.adults.service import AdultService
 from marelle_family.children.schemas import ChildPatch
 from marelle_family.children.service import ChildService
-from marelle_family.editing.groups import FIELD_GROUPS, Target, mode_of, split_by_group
+from marelle_family.editing.groups import FIELD_GROUPS, LABELS, Target, mode_of, split_by_group
 from marelle_family.editing.schemas import ChangeRequestOut, EditOutcome
 from marelle_family.guardians.schemas import GuardianPatch
 from marelle_family.guardians.service import GuardianService
 from marelle_family.households.schemas import HouseholdPatch
 from marelle_family.households.service import HouseholdService
-from marelle_family.models import ChangeRequest, Household, Tenant
+from marelle_family.models import ChangeRequest, Household, Tenant, events
 from marelle_family.tenants.criteria import InvalidCriterion, check_criteria
 from marelle_family.tenants.diets import check_diet
 from marelle_family.tenants.repository import TenantRepository
 from marelle_kit.clock import utcnow
 from marelle_kit.errors import Conflict, NotFound, Problem
+from marelle_kit.events import record_event
 from marelle_kit.security import Principal
 
 PATCHES: dict[str, type[BaseModel]] = {
@@ -220,6 +222,21 @@ class RecordEditor:
         request.decided_at = utcnow()
         self.session.add(request)
         await self.session.flush()
+        # The family is told (by the mailing-service), with the reason of a refusal.
+        await record_event(
+            self.session,
+            events,
+            ChangeRequestDecided(
+                household_id=request.household_id,
+                request_id=request.id,
+                field_group=request.field_group,
+                label=LABELS.get(request.field_group, request.field_group),
+                outcome="accepted" if status == "accepted" else "refused",
+                reason=reason,
+            ),
+            tenant_id=request.tenant_id,
+            key=request.household_id,
+        )
         return ChangeRequestOut.of(request)
 
     async def of_household(self, tenant_id: UUID, household_id: UUID) -> list[ChangeRequestOut]:
