@@ -126,7 +126,7 @@ async def test_a_parent_attaches_documents_and_reads_them_back(
     [
         (b"MZ\x90\x00" + b"\x00" * 100, 415),  # a Windows program named .pdf
         (b"<html><script>alert(1)</script></html>", 415),
-        (b"", 422),
+        (b"", 400),
         (b"%PDF-" + b"0" * LIMIT, 413),
     ],
 )

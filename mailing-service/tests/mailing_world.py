@@ -22,8 +22,10 @@ from marelle_contracts import (
 )
 from marelle_kit.clock import utcnow
 from marelle_kit.sealed import newest_public_key, seal
+from marelle_mailing.mails.delivery import Sender, hand_over_due, send_one
 from marelle_mailing.models import Mail
 from marelle_mailing.service import definition
+from marelle_mailing.settings import MailingSettings
 from marelle_testkit.databases import postgres_database, sqlite_url
 from marelle_testkit.plugin import ServiceUnderTest, service_under_test
 from marelle_testkit.tokens import TokenFactory
@@ -171,3 +173,14 @@ async def add_household(
         key=household_id,
     )
     return household_id
+
+
+async def deliver_round(
+    svc: ServiceUnderTest, settings: MailingSettings, sender: Sender
+) -> list[str]:
+    """One delivery round as the jobs run it: hand over what is due, send each."""
+    database = svc.runtime.database
+    return [
+        await send_one(database, settings, mail_id, sender)
+        for mail_id in await hand_over_due(database, settings)
+    ]

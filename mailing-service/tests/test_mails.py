@@ -17,14 +17,15 @@ from marelle_contracts import AccountLocked
 from marelle_kit.clock import utcnow
 from marelle_kit.events import EventEnvelope
 from marelle_kit.ids import new_id
-from marelle_mailing.mails.celery_delivery import deliver_one
-from marelle_mailing.mails.delivery import LocalMailbox, MailDispatcher, SmtpSender
+from marelle_kit.jobs import InProcessJobRunner
+from marelle_mailing.mails.delivery import LEASE, LocalMailbox, SmtpSender, hand_over_due, send_one
+from marelle_mailing.mails.jobs import deliver_due
 from marelle_mailing.models import Mail
 from marelle_mailing.settings import MailingSettings
 from marelle_testkit.plugin import ServiceUnderTest
 from marelle_testkit.tokens import TokenFactory
 
-from mailing_world import TENANT, mails, reset_requested
+from mailing_world import TENANT, deliver_round, mails, reset_requested
 
 
 async def test_a_first_login_request_becomes_one_french_mail_for_the_tenant(
@@ -67,13 +68,20 @@ async def test_a_forgotten_password_mail_says_60_minutes(mailing: ServiceUnderTe
     assert "réinitialisez" in mail.subject and "60 minutes" in mail.text
 
 
-async def test_the_local_mailbox_delivers_and_records(mailing: ServiceUnderTest) -> None:
+async def test_the_delivery_jobs_send_to_the_local_mailbox_and_record_it(
+    mailing: ServiceUnderTest,
+) -> None:
+    """The periodic job hands the due mail to a one-shot run, which sends it (embedded mode:
+    the local mailbox); a second round finds nothing due."""
     await mailing.deliver(await reset_requested(mailing), tenant_id=TENANT, key="k")
-    dispatcher = MailDispatcher(mailing.runtime.database, MailingSettings(), LocalMailbox())
-    assert await dispatcher.deliver_due() == 1
-    assert await dispatcher.deliver_due() == 0
+    runner = mailing.runtime.jobs
+    assert isinstance(runner, InProcessJobRunner)
+    assert {"mailing.deliver-due", "mailing.send-mail"} <= set(runner.jobs)
+    await runner.run(deliver_due)
+    await runner.drain()
     [mail] = await mails(mailing)
     assert (mail.status, mail.attempts) == ("sent", 1) and mail.sent_at is not None
+    assert await hand_over_due(mailing.runtime.database, MailingSettings()) == []
     # The demo's captured mailbox keeps the mail as received; the secret itself is forgotten.
     assert "http://127.0.0.1:8000/mot-de-passe/tok_" in (mail.captured_text or "")
     assert mail.sealed_secret is None and "tok_" not in mail.text
@@ -102,8 +110,7 @@ async def test_smtp_delivery_to_a_real_server(mailing: ServiceUnderTest) -> None
     try:
         await mailing.deliver(await reset_requested(mailing), tenant_id=TENANT, key="k")
         settings = MailingSettings(smtp_host="127.0.0.1", smtp_port=port)
-        dispatcher = MailDispatcher(mailing.runtime.database, settings, SmtpSender(settings))
-        assert await dispatcher.deliver_due() == 1
+        assert await deliver_round(mailing, settings, SmtpSender(settings)) == ["sent"]
         for _ in range(50):
             if inbox.messages:
                 break
@@ -126,16 +133,16 @@ async def test_an_unreachable_smtp_server_is_retried_then_failed_with_its_reason
     settings = MailingSettings(
         smtp_host="127.0.0.1", smtp_port=free_port(), max_delivery_attempts=2, smtp_timeout=2
     )
-    dispatcher = MailDispatcher(mailing.runtime.database, settings, SmtpSender(settings))
-    assert await dispatcher.deliver_due() == 1
+    sender = SmtpSender(settings)
+    assert await deliver_round(mailing, settings, sender) == ["retry"]
     [mail] = await mails(mailing)
     assert mail.status == "queued" and mail.attempts == 1 and mail.last_error
-    assert mail.next_attempt_at > utcnow()  # backed off
-    assert await dispatcher.deliver_due() == 0  # not due yet
+    assert utcnow() + timedelta(seconds=20) < mail.next_attempt_at < utcnow() + LEASE
+    assert await deliver_round(mailing, settings, sender) == []  # not due yet
 
     async with mailing.runtime.database.transaction() as session:
         await session.execute(sa.update(Mail).values(next_attempt_at=utcnow()))
-    assert await dispatcher.deliver_due() == 1
+    assert await deliver_round(mailing, settings, sender) == ["failed"]
     [mail] = await mails(mailing)
     assert (mail.status, mail.attempts) == ("failed", 2)
     assert "Connect" in (mail.last_error or "") or "Errno" in (mail.last_error or "")
@@ -170,8 +177,7 @@ async def test_only_supervisors_read_mails_and_never_a_usable_link(
     parent = tokens.headers(roles=["parent"], tenant_id=TENANT)
     assert (await mailing.client.get("/mails", headers=parent)).status_code == 403
     # Nothing in the whole database holds the token in clear, before or after delivery.
-    dispatcher = MailDispatcher(mailing.runtime.database, MailingSettings(), LocalMailbox())
-    await dispatcher.deliver_due()
+    await deliver_round(mailing, MailingSettings(), LocalMailbox())
     async with mailing.runtime.database.transaction() as session:
         [row] = await session.scalars(sa.select(Mail))
         assert token not in row.html + row.text + (row.sealed_secret or "")
@@ -182,7 +188,7 @@ async def test_the_embedded_captured_mailbox_shows_the_live_link_and_says_so(
     mailing: ServiceUnderTest, tokens: TokenFactory
 ) -> None:
     await mailing.deliver(await reset_requested(mailing), tenant_id=TENANT, key="k")
-    await MailDispatcher(mailing.runtime.database, MailingSettings(), LocalMailbox()).deliver_due()
+    await deliver_round(mailing, MailingSettings(), LocalMailbox())
     manager = tokens.headers(roles=["manager"], tenant_id=TENANT)
     [summary] = (await mailing.client.get("/mails", headers=manager)).json()["items"]
     full = (await mailing.client.get(f"/mails/{summary['id']}", headers=manager)).json()
@@ -244,34 +250,25 @@ async def test_a_locked_account_is_told_when_it_opens_again(mailing: ServiceUnde
     assert "mot de passe oublié" in mail.text
 
 
-async def test_a_celery_task_sends_once_retries_with_back_off_and_fails_with_its_reason(
+async def test_a_handed_over_mail_is_leased_and_sent_once_even_if_its_run_repeats(
     mailing: ServiceUnderTest,
 ) -> None:
-    """What a Celery worker runs for one mail (distributed mode); the end-to-end test runs the
-    worker itself against Redis."""
+    """A send-mail run repeated (a worker lost after sending, acks late) sends nothing more;
+    a run lost before sending leaves the mail to the next hand-over once its lease ends."""
     await mailing.deliver(await reset_requested(mailing), tenant_id=TENANT, key="k")
+    database = mailing.runtime.database
+    [mail_id] = await hand_over_due(database, MailingSettings())
     [mail] = await mails(mailing)
-    url = str(mailing.runtime.database.url)
-    unreachable = MailingSettings(
-        database_url=url, smtp_host="127.0.0.1", smtp_port=free_port(), max_delivery_attempts=2
-    )
-    outcome, delay = await deliver_one(unreachable, mail.id)
-    assert (outcome, delay) == ("retry", timedelta(seconds=30))
-    [mail] = await mails(mailing)
-    assert mail.status == "queued" and mail.attempts == 1 and mail.last_error
-    assert mail.next_attempt_at > utcnow() + timedelta(minutes=15)  # left to Celery's retry
-    assert (await deliver_one(unreachable, mail.id))[0] == "failed"
+    assert mail.next_attempt_at > utcnow() + LEASE - timedelta(minutes=1)
+    assert await hand_over_due(database, MailingSettings()) == []  # leased: not handed twice
 
-    async with mailing.runtime.database.transaction() as session:
-        await session.execute(sa.update(Mail).values(status="queued", attempts=0))
     inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        reachable = MailingSettings(database_url=url, smtp_host="127.0.0.1", smtp_port=port)
-        assert (await deliver_one(reachable, mail.id))[0] == "sent"
-        # The same task delivered twice (acks late) sends nothing more.
-        assert (await deliver_one(reachable, mail.id))[0] == "done"
+        settings = MailingSettings(smtp_host="127.0.0.1", smtp_port=port)
+        assert await send_one(database, settings, mail_id, SmtpSender(settings)) == "sent"
+        assert await send_one(database, settings, mail_id, SmtpSender(settings)) == "done"
         for _ in range(50):
             if inbox.messages:
                 break
@@ -279,3 +276,4 @@ async def test_a_celery_task_sends_once_retries_with_back_off_and_fails_with_its
     finally:
         controller.stop()
     assert len(inbox.messages) == 1
+    assert await send_one(database, MailingSettings(), new_id(), LocalMailbox()) == "done"

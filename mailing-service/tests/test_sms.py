@@ -22,7 +22,7 @@ from marelle_mailing.sms.providers import (
     SmsRefused,
     SmsUnavailable,
 )
-from marelle_mailing.sms.service import SmsDispatcher
+from marelle_mailing.sms.service import deliver_due_sms
 from marelle_testkit.plugin import ServiceUnderTest
 from marelle_testkit.tokens import TokenFactory
 
@@ -130,8 +130,8 @@ async def test_estimate_then_send_respecting_opt_outs_through_the_capture(
     assert (
         await mailing.client.post(f"/sms/{campaign['id']}/send", headers=agent(tokens))
     ).status_code == 409
-    dispatcher = SmsDispatcher(mailing.runtime.database, MailingSettings(), CaptureProvider())
-    assert await dispatcher.deliver_due() == 1
+    assert await deliver_due_sms(mailing.runtime.database, CaptureProvider()) == 1
+    assert await deliver_due_sms(mailing.runtime.database, CaptureProvider()) == 0
     messages = (
         await mailing.client.get(f"/sms/{campaign['id']}/messages", headers=agent(tokens))
     ).json()

@@ -21,6 +21,19 @@ class AuthAnswer:
     def problem_type(self) -> str:
         return str(self.body.get("type", "")).rsplit(":", 1)[-1]
 
+    @property
+    def password_refused(self) -> bool:
+        """The auth-service's password policy said no (409 ``password-policy``)."""
+        return self.status == 409 and self.problem_type == "password-policy"
+
+    def message(self, default: str) -> str:
+        """What to tell the person: the first field's message of a validation problem, else
+        the problem's detail."""
+        errors = self.body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            return str(errors[0].get("message") or default)
+        return str(self.body.get("detail") or default)
+
 
 PORTAL_CLIENT_ID = "marelle-portal"
 

@@ -25,13 +25,15 @@ from marelle_gateway.portal_forms import GROUPS as PORTAL_GROUPS
 from marelle_gateway.portal_session import current_session, fresh_access_token, render_login
 from marelle_gateway.settings import GatewaySettings
 from marelle_gateway.tenants import TenantInfo
-from marelle_kit.security import STAFF_ROLES
+from marelle_kit import roles
 from marelle_kit.tenancy import TENANT_HEADER
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 CsrfField = Annotated[str | None, Form(alias=CSRF_FIELD)]
 QueryParams = Mapping[str, str] | Sequence[tuple[str, str]]
-JOURNAL_ROLES = frozenset({"manager", "admin", "operator"})
+# Today's back office serves the office roles (the `web` branch adds the others' pages).
+OFFICE_ROLES = roles.OFFICE
+JOURNAL_ROLES = roles.SUPERVISORS | roles.OPERATORS
 FORM_EXPIRED = "Le formulaire a expiré ; recommencez."
 
 try:
@@ -148,7 +150,7 @@ async def staff_context(request: Request) -> StaffContext | Response:
     if session_id is None or "access_token" not in data:
         return RedirectResponse("/admin", status_code=303)
     user = data["user"]
-    if not set(user.get("roles", [])) & (STAFF_ROLES | {"operator"}):
+    if not set(user.get("roles", [])) & (OFFICE_ROLES | roles.OPERATORS):
         return render_form(
             request,
             "error.html",
@@ -535,7 +537,7 @@ def _redirect(path: str, done: str | None = None, anchor: str = "") -> RedirectR
 @router.get("", response_model=None)
 async def staff_home(request: Request) -> Response:
     _session_id, data = await current_session(request)
-    if set(data.get("user", {}).get("roles", [])) & STAFF_ROLES:
+    if set(data.get("user", {}).get("roles", [])) & OFFICE_ROLES:
         return RedirectResponse("/admin/foyers", status_code=303)
     return await render_login(request, await page_tenant(request), staff=True)
 
@@ -1338,7 +1340,7 @@ async def _family_download(request: Request, path: str) -> Response:
         return ctx.error(503, "Service indisponible", "Le service est momentanément injoignable.")
 
 
-SETTING_ROLES = frozenset({"admin", "operator"})
+SETTING_ROLES = roles.ADMINS | roles.OPERATORS
 CRITERION_KINDS_OUT = {"yes_no": "oui/non", "text": "texte", "choice": "choix"}
 CRITERION_KINDS_IN = {label: kind for kind, label in CRITERION_KINDS_OUT.items()}
 GROUP_LABELS = {

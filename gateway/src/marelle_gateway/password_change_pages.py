@@ -20,6 +20,7 @@ from marelle_gateway.password_pages import (
 )
 from marelle_gateway.portal_session import current_session, fresh_access_token
 from marelle_gateway.tenants import TenantInfo
+from marelle_kit import roles
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/mon-compte/mot-de-passe"
@@ -44,7 +45,7 @@ async def _signed_in(request: Request) -> tuple[dict[str, Any], str]:
 
 
 def _back_to(data: dict[str, Any]) -> str:
-    staff = any(role in data["user"].get("roles", ()) for role in ("agent", "manager", "admin"))
+    staff = bool(set(data["user"].get("roles", ())) & roles.OFFICE)
     return "/admin/foyers" if staff else "/accueil"
 
 
@@ -107,13 +108,14 @@ async def change_password(
         )
     if answer.status == 401:
         return RedirectResponse("/", status_code=303)
-    if answer.status in (403, 422):
+    if answer.status == 403 or answer.password_refused:
         return _page(
             request,
             tenant,
             data,
             rules=answer.body.get("rules") or INITIAL_RULES,
-            status_code=answer.status,
+            # The page re-displays the form with what to correct.
+            status_code=403 if answer.status == 403 else 422,
             error=answer.body.get("detail", "Le changement de mot de passe a été refusé."),
         )
     return unavailable(request, tenant)
@@ -147,7 +149,7 @@ async def suggest_password(
             data,
             sentence=sentence,
             status_code=422,
-            error=answer.body.get("detail", "Aucune proposition n'a pu être faite."),
+            error=answer.message("Aucune proposition n'a pu être faite."),
         )
     return _page(
         request,

@@ -169,7 +169,7 @@ async def set_password(
         return unavailable(request, tenant)
     if answer.status == 204:
         return RedirectResponse("/mot-de-passe-enregistre", status_code=303)
-    if answer.status == 422:
+    if answer.password_refused:
         rules = answer.body.get("rules") or INITIAL_RULES
         return _password_page(
             request,
@@ -221,7 +221,7 @@ async def suggest_password(
             opened.body,
             sentence=sentence,
             status_code=422,
-            error=answer.body.get("detail", "Aucune proposition n'a pu être faite."),
+            error=answer.message("Aucune proposition n'a pu être faite."),
         )
     return _password_page(
         request,

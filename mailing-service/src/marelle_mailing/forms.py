@@ -7,29 +7,25 @@ from pathlib import PurePath
 from typing import Any, TypeVar
 
 from fastapi import UploadFile
+from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
-
-from marelle_kit.errors import Problem, validation_message
 
 T = TypeVar("T")
 
 
-class InvalidField(Problem):
-    status = 422
-    type = "validation-error"
-    title = "Données invalides"
+def invalid(field: str, message: str) -> RequestValidationError:
+    """A payload validation error found after FastAPI parsed the body (a multipart field, a
+    template's merge fields): answered exactly like FastAPI's own, 422 with the field named.
+    ``message`` is a French phrase without its final full stop."""
+    return RequestValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
 
 
 def checked(adapter: TypeAdapter[T], value: Any, field: str) -> T:
     try:
         return adapter.validate_python(value)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        message = validation_message(error)
-        raise InvalidField(
-            message,
-            errors=[{"field": field, "code": str(error.get("type")), "message": message}],
-        ) from exc
+        errors = [{**e, "loc": ("body", field, *e.get("loc", ()))} for e in exc.errors()]
+        raise RequestValidationError(errors) from exc
 
 
 def upload_name(file: UploadFile) -> str:

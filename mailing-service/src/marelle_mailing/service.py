@@ -3,7 +3,6 @@ mails, notifications from the other services, messaging, published documents, ma
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -20,16 +19,16 @@ from marelle_mailing.links.service import ensure_link_key
 from marelle_mailing.mailings import endpoints as mailings
 from marelle_mailing.mails import consumers as mail_consumers
 from marelle_mailing.mails import endpoints as mails
-from marelle_mailing.mails.celery_delivery import CeleryHandOver
-from marelle_mailing.mails.delivery import MailDispatcher, sender_for
+from marelle_mailing.mails.jobs import JOBS as MAIL_JOBS
 from marelle_mailing.messaging import endpoints as messaging
 from marelle_mailing.models import events, metadata, tenants
 from marelle_mailing.notifications import consumers as notifications
+from marelle_mailing.notifications.jobs import JOBS as NOTICE_JOBS
 from marelle_mailing.publications import endpoints as publications
+from marelle_mailing.seed import seed_demo
 from marelle_mailing.settings import MailingSettings
 from marelle_mailing.sms import endpoints as sms
-from marelle_mailing.sms.providers import provider_for
-from marelle_mailing.sms.service import SmsDispatcher
+from marelle_mailing.sms.jobs import JOBS as SMS_JOBS
 
 
 def routers() -> list[APIRouter]:
@@ -61,17 +60,6 @@ def handlers(settings: MailingSettings) -> dict[str, Handler]:
     }
 
 
-async def deliver_mails(runtime: ServiceRuntime) -> None:
-    settings = runtime.settings
-    assert isinstance(settings, MailingSettings)
-    if settings.resolved_delivery == "celery":
-        mail_loop = CeleryHandOver(runtime.database, settings).run()
-    else:
-        mail_loop = MailDispatcher(runtime.database, settings, sender_for(settings)).run()
-    sms_loop = SmsDispatcher(runtime.database, settings, provider_for(settings)).run()
-    await asyncio.gather(mail_loop, sms_loop)
-
-
 async def start_mailing(runtime: ServiceRuntime) -> None:
     """Every start, every mode: the link key must exist before the auth-service seals to it."""
     await ensure_link_key(runtime.database)
@@ -88,5 +76,6 @@ definition = ServiceDefinition(
     handlers=tenants.handlers(),
     settings_handlers=handlers,
     startup=start_mailing,
-    background=deliver_mails,
+    jobs=(*MAIL_JOBS, *SMS_JOBS, *NOTICE_JOBS),
+    seed=seed_demo,
 )

@@ -26,11 +26,6 @@ class MailingSettings(ServiceSettings):
     smtp_timeout: float = 15.0
     delivery_poll_interval: float = 1.0
     max_delivery_attempts: int = 6
-    # How mails leave: "celery" (workers with retries, Redis as broker; distributed mode's
-    # default) or "direct" (the service's worker sends them itself; the embedded mode's local
-    # mailbox, or SMTP for a small installation).
-    delivery: Literal["direct", "celery"] | None = None
-    celery_queue: str = "marelle-mailing"
     # Grouped mails (mailings) leave at most this many per minute, across every dispatcher;
     # transactional mails are never held back by them.
     grouped_per_minute: int = Field(default=120, ge=1, le=100_000)
@@ -44,14 +39,8 @@ class MailingSettings(ServiceSettings):
     sms_api_key: str | None = None
     sms_api_url: str = "https://api.brevo.com/v3/transactionalSMS/send"
     sms_timeout: float = 10.0
-    # Scheduled work (reminders, expiry notices) runs this often in the worker.
-    schedule_interval: float = 300.0
-
-    @property
-    def resolved_delivery(self) -> Literal["direct", "celery"]:
-        if self.delivery is not None:
-            return self.delivery
-        return "celery" if self.platform.mode is Mode.DISTRIBUTED else "direct"
+    # Scheduled notices (deadline reminders, expiry notices) are looked for this often.
+    notices_interval: float = Field(default=900.0, gt=0)
 
     @property
     def resolved_files_store(self) -> Literal["local", "database"]:

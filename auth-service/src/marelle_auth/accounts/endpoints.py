@@ -11,8 +11,9 @@ from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.accounts.staff import StaffCreate, StaffOut, StaffService
 from marelle_auth.audit.service import AuditLog, client_ip
 from marelle_auth.throttling.policy import LoginThrottle
+from marelle_kit import roles
 from marelle_kit.errors import NotFound
-from marelle_kit.security import OPERATOR, STAFF_ROLES, CurrentPrincipal, require_roles
+from marelle_kit.security import CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 from marelle_kit.validation import EmailAddress
@@ -20,12 +21,14 @@ from marelle_kit.validation import EmailAddress
 staff = transactional_router(
     prefix="/accounts",
     tags=["accounts"],
-    dependencies=[Depends(require_roles(*STAFF_ROLES, OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.OFFICE, roles.OPERATOR))],
 )
 
 
 admins = transactional_router(
-    prefix="/staff", tags=["staff"], dependencies=[Depends(require_roles("admin", OPERATOR))]
+    prefix="/staff",
+    tags=["staff"],
+    dependencies=[Depends(require_roles(*roles.ADMINS, roles.OPERATOR))],
 )
 
 

@@ -3,22 +3,36 @@ chooses a password through the first-login link mailed to them."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.audit.service import AuditLog
 from marelle_auth.models import Account
 from marelle_auth.passwords.service import PasswordService
+from marelle_kit import roles
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Conflict
 from marelle_kit.sealed import PublicKeySource
 from marelle_kit.validation import EmailAddress, PersonName
 
-StaffRole = Literal["agent", "manager", "admin"]
+
+def _tenant_role(value: str) -> str:
+    if value not in roles.TENANT_ROLES:
+        known = ", ".join(sorted(roles.TENANT_ROLES))
+        raise ValueError(f"rôle inconnu (rôles possibles : {known})")
+    return value
+
+
+# One of a town's staff roles (marelle_kit.roles): admin, manager, agent, regie, animateur,
+# reader. The operator's role is never given to a town's account.
+StaffRole = Annotated[
+    str,
+    AfterValidator(_tenant_role),
+    Field(json_schema_extra={"enum": sorted(roles.TENANT_ROLES)}),
+]
 
 
 class StaffCreate(BaseModel):
@@ -54,7 +68,7 @@ class StaffOut(BaseModel):
 
 class StaffService:
     def __init__(
-        self, session: AsyncSession, *, ip: str | None, link_keys: PublicKeySource | None = None
+        self, session: WriteSession, *, ip: str | None, link_keys: PublicKeySource | None = None
     ) -> None:
         self.session = session
         self.accounts = AccountRepository(session)
@@ -93,10 +107,4 @@ class StaffService:
         return account
 
     async def list(self, tenant_id: UUID) -> list[Account]:
-        return list(
-            await self.session.scalars(
-                select(Account)
-                .where(col(Account.tenant_id) == tenant_id, col(Account.kind) == "staff")
-                .order_by(col(Account.last_name), col(Account.first_name))
-            )
-        )
+        return await self.accounts.staff_of(tenant_id)

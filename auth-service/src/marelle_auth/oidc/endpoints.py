@@ -9,11 +9,9 @@ from urllib.parse import urlencode
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy import update
-from sqlmodel import col, select
 
 from marelle_auth.audit.service import client_ip
-from marelle_auth.models import RefreshToken
+from marelle_auth.oidc.repository import RefreshTokenRepository
 from marelle_auth.oidc.server import PORTAL_CLIENT_ID, SCOPES, FormRequest, digest
 from marelle_auth.oidc.service import OidcService, location_of, revoke_replays
 from marelle_auth.settings import AuthSettings
@@ -138,16 +136,8 @@ async def revoke(request: Request, session: SessionDep) -> Response:
     form = await request.form()
     presented = str(form.get("token", ""))
     if presented and form.get("client_id", PORTAL_CLIENT_ID) == PORTAL_CLIENT_ID:
-        row = await session.scalar(
-            select(RefreshToken).where(col(RefreshToken.token_hash) == digest(presented))
-        )
+        tokens = RefreshTokenRepository(session)
+        row = await tokens.by_hash(digest(presented))
         if row is not None:
-            await session.execute(
-                update(RefreshToken)
-                .where(
-                    col(RefreshToken.family_id) == row.family_id,
-                    col(RefreshToken.revoked_at).is_(None),
-                )
-                .values(revoked_at=utcnow())
-            )
+            await tokens.revoke_family(row.family_id, utcnow())
     return Response(status_code=200, headers=NO_STORE)

@@ -122,7 +122,7 @@ async def check_for_change(
 ) -> PolicyOut:
     """The live checklist of the change-password page, for the signed-in person."""
     service = PasswordService(session)
-    account = await service.accounts.get(UUID(principal.subject))
+    account = await service.accounts.by_id(UUID(principal.subject))
     if account is None or account.tenant_id != tenant_id:
         raise WrongCurrentPassword("Ce compte n'est pas utilisable.")
     return policy_out(service.check(account, data.password, data.confirmation))
@@ -135,18 +135,10 @@ async def check(data: PasswordCheck) -> PolicyOut:
     )
 
 
-class SentenceMissing(Problem):
-    status = 422
-    type = "sentence-missing"
-    title = "Phrase manquante"
-
-
 @router.post("/suggestions", response_model=Suggestion)
 async def suggest(data: SuggestionRequest) -> Suggestion:
-    if data.method == "random":
+    if data.method == "random" or data.sentence is None:
         return Suggestion(password=random_password())
-    if not data.sentence or not data.sentence.strip():
-        raise SentenceMissing("Écrivez une phrase dont vous vous souviendrez.", field="sentence")
     derivation = from_sentence(data.sentence)
     return Suggestion(password=derivation.password, derivation=list(derivation.steps))
 
@@ -163,7 +155,7 @@ async def change(
     its own transaction so a failure is counted even though the change is refused."""
     ip = client_ip(request)
     runtime = request.app.state.runtime
-    account = await AccountRepository(session).get(UUID(principal.subject))
+    account = await AccountRepository(session).by_id(UUID(principal.subject))
     if account is None or account.tenant_id != tenant_id or not account.active:
         raise WrongCurrentPassword("Ce compte n'est pas utilisable.")
     async with runtime.database.transaction() as login_session:

@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from marelle_kit.validation import EmailAddress
 
@@ -54,7 +54,14 @@ class SuggestionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     method: Literal["random", "sentence"]
-    sentence: str | None = Field(default=None, max_length=300)
+    sentence: str | None = Field(default=None, max_length=300, validate_default=True)
+
+    @field_validator("sentence")
+    @classmethod
+    def _sentence_for_that_method(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("method") == "sentence" and not (value and value.strip()):
+            raise ValueError("écrivez une phrase dont vous vous souviendrez")
+        return value
 
 
 class Suggestion(BaseModel):

@@ -7,20 +7,17 @@ import secrets
 from datetime import timedelta
 from uuid import UUID
 
-from sqlalchemy import true as sa_true
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
-
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.audit.service import AuditLog
-from marelle_auth.models import Account, PasswordLink, RefreshToken, events
+from marelle_auth.models import Account, PasswordLink, events
+from marelle_auth.oidc.repository import RefreshTokenRepository
 from marelle_auth.passwords.hashing import hash_password
 from marelle_auth.passwords.policy import PolicyReport, evaluate
 from marelle_auth.passwords.repository import PasswordLinkRepository
 from marelle_auth.passwords.schemas import PasswordChange
 from marelle_contracts import PasswordResetRequested
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Problem, ServiceUnavailable
 from marelle_kit.events import record_event
 from marelle_kit.sealed import PublicKeySource, SealingUnavailable, seal
@@ -47,7 +44,9 @@ class LinkInvalid(Problem):
 
 
 class PasswordRefused(Problem):
-    status = 422
+    """The password breaks the policy (which depends on the account: its names, its e-mail)."""
+
+    status = 409
     type = "password-policy"
     title = "Mot de passe refusé"
 
@@ -59,7 +58,7 @@ def token_hash(token: str) -> str:
 class PasswordService:
     def __init__(
         self,
-        session: AsyncSession,
+        session: WriteSession,
         *,
         ip: str | None = None,
         min_length: int = 8,
@@ -138,7 +137,7 @@ class PasswordService:
         self, tenant_id: UUID, token: str, *, for_update: bool = False
     ) -> tuple[PasswordLink, Account]:
         link = await self.links.by_hash(token_hash(token), for_update=for_update)
-        account = await self.accounts.get(link.account_id) if link is not None else None
+        account = await self.accounts.by_id(link.account_id) if link is not None else None
         if link is None or account is None or account.tenant_id != tenant_id:
             raise LinkInvalid("Ce lien n'est pas valide. Demandez-en un nouveau.")
         if link.used_at is not None:
@@ -197,7 +196,7 @@ class WrongCurrentPassword(Problem):
 
 
 async def change_password(
-    session: AsyncSession,
+    session: WriteSession,
     account: Account,
     data: PasswordChange,
     *,
@@ -225,18 +224,7 @@ async def change_password(
     session.add(account)
     await service.links.void_all(account.id)
     kept = token_hash(data.keep_refresh_token) if data.keep_refresh_token else None
-    await session.execute(
-        update(RefreshToken)
-        .where(col(RefreshToken.account_id) == account.id, col(RefreshToken.revoked_at).is_(None))
-        .where(
-            col(RefreshToken.family_id).not_in(
-                select(RefreshToken.family_id).where(col(RefreshToken.token_hash) == kept)
-            )
-            if kept
-            else sa_true()
-        )
-        .values(revoked_at=utcnow())
-    )
+    await RefreshTokenRepository(session).revoke_account(account.id, utcnow(), keep_family_of=kept)
     await service.audit.record(
         "password.changed",
         "success",

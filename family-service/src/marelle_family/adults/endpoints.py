@@ -9,15 +9,16 @@ from marelle_family.adults.service import AdultService
 from marelle_family.editing.schemas import EditOutcome
 from marelle_family.editing.service import RecordEditor
 from marelle_family.households.service import HouseholdService
+from marelle_kit import roles
 from marelle_kit.errors import Conflict
-from marelle_kit.security import OPERATOR, STAFF_ROLES, CurrentPrincipal, require_roles
+from marelle_kit.security import CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
 staff = transactional_router(
     prefix="/households/{household_id}/adults",
     tags=["adults"],
-    dependencies=[Depends(require_roles(*STAFF_ROLES, OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.OFFICE, roles.OPERATOR))],
 )
 members = transactional_router(prefix="/households/{household_id}/adults", tags=["adults"])
 

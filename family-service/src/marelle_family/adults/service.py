@@ -3,18 +3,18 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from marelle_family.adults.schemas import AdultIn
 from marelle_family.models import Adult
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import NotFound
 
 
 class AdultService:
     """Other adults of a household: kept for contact, never a login."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
 
     async def add(self, tenant_id: UUID, household_id: UUID, data: AdultIn) -> Adult:

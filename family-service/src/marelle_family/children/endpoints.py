@@ -13,20 +13,21 @@ from marelle_family.editing.service import RecordEditor
 from marelle_family.households.service import HouseholdService
 from marelle_family.models import ChildRecordRead
 from marelle_family.tenants.service import TenantService
-from marelle_kit.security import OPERATOR, STAFF_ROLES, CurrentPrincipal, require_roles
+from marelle_kit import roles
+from marelle_kit.security import CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
 staff = transactional_router(
     prefix="/households/{household_id}/children",
     tags=["children"],
-    dependencies=[Depends(require_roles(*STAFF_ROLES, OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.OFFICE, roles.OPERATOR))],
 )
 members = transactional_router(prefix="/households/{household_id}/children", tags=["children"])
 supervisors = transactional_router(
     prefix="/access-log",
     tags=["children"],
-    dependencies=[Depends(require_roles("manager", "admin", OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.SUPERVISORS, roles.OPERATOR))],
 )
 
 

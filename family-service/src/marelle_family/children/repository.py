@@ -4,14 +4,14 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from marelle_family.models import AuthorisedContact, Child, ChildRecordRead
+from marelle_kit.database import WriteSession
 
 
 class ChildRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
 
     async def get(self, tenant_id: UUID, household_id: UUID, child_id: UUID) -> Child | None:

@@ -3,8 +3,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import (
     ChildAdded,
     ChildChanged,
@@ -18,6 +16,7 @@ from marelle_family.editing.groups import split_by_group
 from marelle_family.models import AuthorisedContact, Child, ChildRecordRead, Tenant, events
 from marelle_family.tenants.diets import check_diet
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import NotFound
 from marelle_kit.events import record_event
 from marelle_kit.security import Principal
@@ -26,7 +25,7 @@ RECORD_GROUPS = {"child.identity", "child.schooling", "child.diet"}
 
 
 class ChildService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.children = ChildRepository(session)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from marelle_family.children.service import ChildService
@@ -14,13 +13,14 @@ from marelle_family.documents.schemas import PersonKind
 from marelle_family.guardians.service import GuardianService
 from marelle_family.models import Document, DocumentBlob, Household
 from marelle_family.settings import FamilySettings
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Conflict, Forbidden, NotFound
 from marelle_kit.files import DatabaseStore, FileStore, LocalDirectoryStore, check_upload
 from marelle_kit.ids import new_id
 from marelle_kit.security import Principal
 
 
-def store_for(request: Request, session: AsyncSession) -> FileStore:
+def store_for(request: Request, session: WriteSession) -> FileStore:
     """The bytes' store (marelle_kit.files): the ``documentblob`` table or a local directory."""
     settings: FamilySettings = request.app.state.runtime.settings
     if settings.resolved_documents_store == "database":
@@ -29,7 +29,7 @@ def store_for(request: Request, session: AsyncSession) -> FileStore:
 
 
 class DocumentService:
-    def __init__(self, session: AsyncSession, store: FileStore) -> None:
+    def __init__(self, session: WriteSession, store: FileStore) -> None:
         self.session = session
         self.store = store
 

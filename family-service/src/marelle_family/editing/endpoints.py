@@ -11,21 +11,22 @@ from marelle_family.editing.service import RecordEditor
 from marelle_family.tenants.criteria import criteria_of
 from marelle_family.tenants.diets import diets_of
 from marelle_family.tenants.service import TenantService
+from marelle_kit import roles
 from marelle_kit.errors import Problem
-from marelle_kit.security import OPERATOR, STAFF_ROLES, CurrentPrincipal, require_roles
+from marelle_kit.security import CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
 staff = transactional_router(
     prefix="/change-requests",
     tags=["change requests"],
-    dependencies=[Depends(require_roles(*STAFF_ROLES, OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.OFFICE, roles.OPERATOR))],
 )
 members = transactional_router(tags=["change requests"])
 admins = transactional_router(
     prefix="/settings/records",
     tags=["settings"],
-    dependencies=[Depends(require_roles("admin", OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.ADMINS, roles.OPERATOR))],
 )
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from marelle_contracts import ChangeRequestDecided
@@ -27,6 +26,7 @@ from marelle_family.tenants.criteria import InvalidCriterion, check_criteria
 from marelle_family.tenants.diets import check_diet
 from marelle_family.tenants.repository import TenantRepository
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Conflict, NotFound, Problem
 from marelle_kit.events import record_event
 from marelle_kit.security import Principal
@@ -52,7 +52,7 @@ class RequestNoLongerApplies(Problem):
 
 
 class RecordEditor:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.households = HouseholdService(session)
         self.guardians = GuardianService(session)

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from marelle_family.models import Guardian
+from marelle_kit.database import WriteSession
 
 
 class GuardianRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
 
     async def of_household(self, tenant_id: UUID, household_id: UUID) -> list[Guardian]:

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import (
     GuardianAdded,
     GuardianDetailsChanged,
@@ -14,12 +12,13 @@ from marelle_family.guardians.repository import GuardianRepository
 from marelle_family.guardians.schemas import GuardianIn, GuardianPatch
 from marelle_family.households.repository import HouseholdRepository
 from marelle_family.models import Guardian, events
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Conflict, NotFound
 from marelle_kit.events import record_event
 
 
 class GuardianService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.guardians = GuardianRepository(session)
         self.households = HouseholdRepository(session)

@@ -20,16 +20,17 @@ from marelle_family.households.schemas import (
     HouseholdPatch,
 )
 from marelle_family.households.service import HouseholdService
+from marelle_kit import roles
 from marelle_kit.clock import utcnow
 from marelle_kit.errors import Problem
-from marelle_kit.security import OPERATOR, STAFF_ROLES, CurrentPrincipal, require_roles
+from marelle_kit.security import CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
 staff = transactional_router(
     prefix="/households",
     tags=["households"],
-    dependencies=[Depends(require_roles(*STAFF_ROLES, OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.OFFICE, roles.OPERATOR))],
 )
 members = transactional_router(prefix="/households", tags=["households"])
 

@@ -9,12 +9,12 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 
 from marelle_family.households.schemas import GuardianName, HouseholdListing, HouseholdSummary
 from marelle_family.models import Child, Guardian, Household
+from marelle_kit.database import WriteSession
 
 SEARCH_MAX_LENGTH = 100
 
@@ -122,7 +122,7 @@ def _conditions(filters: HouseholdFilters, today: date) -> list[sa.ColumnElement
 
 
 class HouseholdRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
 
     async def get(self, tenant_id: UUID, household_id: UUID) -> Household | None:

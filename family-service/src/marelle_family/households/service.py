@@ -3,8 +3,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import HouseholdCreated, HouseholdDetailsChanged, QuotientChanged
 from marelle_family.adults.schemas import AdultOut
 from marelle_family.adults.service import AdultService
@@ -16,7 +14,9 @@ from marelle_family.households.repository import HouseholdRepository
 from marelle_family.households.schemas import HouseholdCreate, HouseholdDetails, HouseholdOut
 from marelle_family.models import Household, events
 from marelle_family.tenants.repository import TenantRepository
+from marelle_kit import roles
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import NotFound
 from marelle_kit.events import record_event
 from marelle_kit.security import Principal
@@ -27,7 +27,7 @@ def format_family_number(number: int) -> str:
 
 
 class HouseholdService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.households = HouseholdRepository(session)
         self.tenants = TenantRepository(session)
@@ -123,7 +123,9 @@ class HouseholdService:
     async def get_for(self, principal: Principal, tenant_id: UUID, household_id: UUID) -> Household:
         """Staff see their tenant's households; a parent only their own (object-level check)."""
         household = await self.households.get(tenant_id, household_id)
-        if household is None or not principal.may_access_household(household.id):
+        if household is None or not principal.may_access_household(
+            household.id, staff=roles.RECORD_READERS
+        ):
             raise NotFound("Ce foyer n'existe pas.")
         return household
 

@@ -11,8 +11,9 @@ from marelle_family.imports.parsing import FileUnreadable, TooManyRows, read_row
 from marelle_family.imports.schemas import ImportReport
 from marelle_family.imports.service import HouseholdImport
 from marelle_family.tenants.service import TenantService
+from marelle_kit import roles
 from marelle_kit.errors import Problem
-from marelle_kit.security import OPERATOR, require_roles
+from marelle_kit.security import require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
@@ -22,7 +23,7 @@ MAX_ROWS = 20_000
 supervisors = transactional_router(
     prefix="/imports",
     tags=["imports"],
-    dependencies=[Depends(require_roles("manager", "admin", OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.SUPERVISORS, roles.OPERATOR))],
 )
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from marelle_family.children.schemas import ChildIn
@@ -31,6 +30,7 @@ from marelle_family.imports.parsing import (
 from marelle_family.imports.schemas import ImportReport, Rejection
 from marelle_family.models import Guardian, Tenant
 from marelle_family.tenants.diets import diets_of
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Problem, validation_message
 
 # Schema field -> CSV column.
@@ -183,7 +183,7 @@ def _parsed_date(raw: str | None, line: int, column: str, rejected: Rejections) 
 class HouseholdImport:
     """One import into one tenant: plan (check every row), then write everything or nothing."""
 
-    def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
+    def __init__(self, session: WriteSession, tenant: Tenant) -> None:
         self.session = session
         self.tenant = tenant
         self.diets = diets_of(tenant)

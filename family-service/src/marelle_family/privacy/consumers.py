@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import BalanceChanged
 from marelle_family.models import HouseholdBalance
+from marelle_kit.database import WriteSession
 from marelle_kit.events import EventEnvelope, Handler
 
 
-async def on_balance_changed(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_balance_changed(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(BalanceChanged)
     balance = await session.get(HouseholdBalance, event.household_id)
     if balance is None:

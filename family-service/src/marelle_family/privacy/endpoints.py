@@ -12,7 +12,8 @@ from marelle_family.privacy.erasure import erase_household, past_retention
 from marelle_family.privacy.export import household_export
 from marelle_family.privacy.pdf import render_export
 from marelle_family.tenants.service import TenantService
-from marelle_kit.security import OPERATOR, CurrentPrincipal, require_roles
+from marelle_kit import roles
+from marelle_kit.security import CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
@@ -20,13 +21,13 @@ members = transactional_router(prefix="/households", tags=["privacy"])
 supervisors = transactional_router(
     prefix="/households",
     tags=["privacy"],
-    dependencies=[Depends(require_roles("manager", "admin", OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.SUPERVISORS, roles.OPERATOR))],
 )
 
 retention = transactional_router(
     prefix="/retention",
     tags=["privacy"],
-    dependencies=[Depends(require_roles("manager", "admin", OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.SUPERVISORS, roles.OPERATOR))],
 )
 
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy import delete, exists, or_
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from marelle_contracts import HouseholdErased
@@ -28,6 +27,7 @@ from marelle_family.models import (
     events,
 )
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Conflict
 from marelle_kit.events import record_event
 
@@ -61,7 +61,7 @@ class AlreadyErased(Conflict):
     title = "Foyer déjà effacé"
 
 
-async def erase_household(session: AsyncSession, household: Household) -> list[UUID]:
+async def erase_household(session: WriteSession, household: Household) -> list[UUID]:
     """Anonymise the household; returns the ids of the documents whose bytes must go too."""
     if household.erased_at is not None:
         raise AlreadyErased("Ce foyer a déjà été effacé.")
@@ -98,7 +98,7 @@ async def erase_household(session: AsyncSession, household: Household) -> list[U
     return documents
 
 
-async def past_retention(session: AsyncSession, tenant: Tenant) -> list[Household]:
+async def past_retention(session: WriteSession, tenant: Tenant) -> list[Household]:
     """Households untouched (record, people, children) for longer than the tenant keeps them."""
     cutoff = utcnow() - timedelta(days=365 * tenant.retention_years)
     recent_guardian = exists().where(

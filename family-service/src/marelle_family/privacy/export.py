@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from marelle_family.editing.service import RecordEditor
 from marelle_family.households.service import HouseholdService
 from marelle_family.models import Document, Household, Tenant
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.security import Principal
 
 
 async def household_export(
-    session: AsyncSession, tenant: Tenant, household: Household, reader: Principal
+    session: WriteSession, tenant: Tenant, household: Household, reader: Principal
 ) -> dict[str, Any]:
     record = await HouseholdService(session).view(household, reader)
     requests = await RecordEditor(session).of_household(tenant.id, household.id)

@@ -7,13 +7,14 @@ from fastapi import Depends, Path
 
 from marelle_family.tenants.schemas import SLUG_PATTERN, TenantCreate, TenantOut
 from marelle_family.tenants.service import TenantService
-from marelle_kit.security import OPERATOR, require_roles
+from marelle_kit import roles
+from marelle_kit.security import require_roles
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
 # Public facts about a tenant (its name on the login page): the gateway resolves hosts with them.
 public = transactional_router(prefix="/tenants", tags=["tenants"])
 operators = transactional_router(
-    prefix="/tenants", tags=["tenants"], dependencies=[Depends(require_roles(OPERATOR))]
+    prefix="/tenants", tags=["tenants"], dependencies=[Depends(require_roles(*roles.OPERATORS))]
 )
 
 

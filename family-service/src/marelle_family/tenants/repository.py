@@ -3,14 +3,14 @@ from __future__ import annotations
 from uuid import UUID
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from marelle_family.models import Tenant
+from marelle_kit.database import WriteSession
 
 
 class TenantRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
 
     async def get(self, tenant_id: UUID) -> Tenant | None:

@@ -2,18 +2,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import TenantCreated
 from marelle_family.models import Tenant, events
 from marelle_family.tenants.repository import TenantRepository
 from marelle_family.tenants.schemas import TenantCreate
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Conflict, NotFound
 from marelle_kit.events import record_event
 
 
 class TenantService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.tenants = TenantRepository(session)
 

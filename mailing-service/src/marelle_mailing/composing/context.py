@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from marelle_kit.database import WriteSession
 from marelle_mailing import formatting
 from marelle_mailing.models import ChildCopy, GuardianCopy, HouseholdCopy, tenants
 from marelle_mailing.settings import MailingSettings
@@ -36,7 +35,7 @@ class Recipient:
 
 
 class Links:
-    def __init__(self, session: AsyncSession, settings: MailingSettings) -> None:
+    def __init__(self, session: WriteSession, settings: MailingSettings) -> None:
         self.session = session
         self.settings = settings
 

@@ -13,10 +13,10 @@ class TemplateRepository(Repository[MailTemplate]):
 
     async def by_key(self, tenant_id: UUID, key: str) -> MailTemplate | None:
         return await self.get_one_or_none(
-            self._scoped(tenant_id).where(col(MailTemplate.key) == key)
+            self.scoped(tenant_id).where(col(MailTemplate.key) == key)
         )
 
     async def of_tenant(self, tenant_id: UUID) -> list[MailTemplate]:
         return list(
-            await self.session.scalars(self._scoped(tenant_id).order_by(col(MailTemplate.name)))
+            await self.session.scalars(self.scoped(tenant_id).order_by(col(MailTemplate.name)))
         )

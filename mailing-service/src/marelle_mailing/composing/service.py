@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from marelle_kit.errors import Forbidden, NotFound, Problem
+from marelle_kit.database import WriteSession
+from marelle_kit.errors import Forbidden, NotFound
 from marelle_kit.roles import ADMINS, OPERATORS
 from marelle_kit.security import Principal
 from marelle_mailing.composing.catalog import CATALOG, COMMON_FIELDS, HOUSEHOLD_FIELDS, Shipped
@@ -24,13 +23,8 @@ from marelle_mailing.composing.rendering import (
 )
 from marelle_mailing.composing.repository import TemplateRepository
 from marelle_mailing.composing.schemas import MergeField, TemplateIn, TemplateOut, TemplateSummary
+from marelle_mailing.forms import invalid
 from marelle_mailing.models import MailTemplate
-
-
-class InvalidTemplate(Problem):
-    status = 422
-    type = "invalid-template"
-    title = "Modèle invalide"
 
 
 def mailing_fields() -> dict[str, tuple[str, Any]]:
@@ -38,7 +32,7 @@ def mailing_fields() -> dict[str, tuple[str, Any]]:
 
 
 class Composer:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.templates = TemplateRepository(session)
 
@@ -103,7 +97,7 @@ class Composer:
         shipped = CATALOG.get(key)
         self._check_may_edit(principal, shipped)
         if shipped is None and not data.name:
-            raise InvalidTemplate("Donnez un nom à ce modèle de courrier.", field="name")
+            raise invalid("name", "donnez un nom à ce modèle de courrier")
         html = sanitise(data.html)
         text = data.text if data.text and data.text.strip() else html_to_text(html)
         source = TemplateSource(subject=data.subject, html=html, text=text)
@@ -115,7 +109,7 @@ class Composer:
         try:
             render_source(source, sample)
         except TemplateInvalid as exc:
-            raise InvalidTemplate(str(exc) + ".", field="html") from exc
+            raise invalid("html", str(exc)) from exc
         row = await self.templates.by_key(tenant_id, key) or MailTemplate(
             tenant_id=tenant_id,
             key=key,
@@ -147,7 +141,4 @@ class Composer:
             else {n: s for n, (_l, s) in mailing_fields().items()}
         )
         sample["commune"] = tenant_name
-        try:
-            return await self.render(tenant_id, key, sample, Layout(tenant_name=tenant_name))
-        except TemplateInvalid as exc:
-            raise InvalidTemplate(str(exc) + ".") from exc
+        return await self.render(tenant_id, key, sample, Layout(tenant_name=tenant_name))

@@ -3,15 +3,15 @@ from __future__ import annotations
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from marelle_kit.database import WriteSession
 from marelle_kit.repository import Repository
 from marelle_mailing.models import CommunicationSettings, Desk, DeskMember
 
 
 class SettingsRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
 
     async def get(self, tenant_id: UUID) -> CommunicationSettings | None:
@@ -35,18 +35,18 @@ class DeskRepository(Repository[Desk]):
     model = Desk
 
     async def of_tenant(self, tenant_id: UUID, *, active_only: bool) -> list[Desk]:
-        query = self._scoped(tenant_id).order_by(col(Desk.position), col(Desk.name))
+        query = self.scoped(tenant_id).order_by(col(Desk.position), col(Desk.name))
         if active_only:
             query = query.where(col(Desk.active).is_(True))
         return list(await self.session.scalars(query))
 
     async def by_name(self, tenant_id: UUID, name: str) -> Desk | None:
-        return await self.get_one_or_none(self._scoped(tenant_id).where(col(Desk.name) == name))
+        return await self.get_one_or_none(self.scoped(tenant_id).where(col(Desk.name) == name))
 
     async def many(self, tenant_id: UUID, ids: list[UUID]) -> dict[UUID, Desk]:
         if not ids:
             return {}
-        rows = await self.session.scalars(self._scoped(tenant_id).where(col(Desk.id).in_(ids)))
+        rows = await self.session.scalars(self.scoped(tenant_id).where(col(Desk.id).in_(ids)))
         return {desk.id: desk for desk in rows}
 
 
@@ -56,7 +56,7 @@ class DeskMemberRepository(Repository[DeskMember]):
     async def of_desk(self, tenant_id: UUID, desk_id: UUID) -> list[DeskMember]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id)
+                self.scoped(tenant_id)
                 .where(col(DeskMember.desk_id) == desk_id)
                 .order_by(col(DeskMember.display_name), col(DeskMember.staff_subject))
             )
@@ -73,7 +73,7 @@ class DeskMemberRepository(Repository[DeskMember]):
 
     async def member(self, tenant_id: UUID, staff_subject: str) -> DeskMember | None:
         rows = await self.session.scalars(
-            self._scoped(tenant_id).where(col(DeskMember.staff_subject) == staff_subject).limit(1)
+            self.scoped(tenant_id).where(col(DeskMember.staff_subject) == staff_subject).limit(1)
         )
         return rows.first()
 

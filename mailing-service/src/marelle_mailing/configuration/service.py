@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Conflict, NotFound
 from marelle_kit.security import Principal
 from marelle_mailing.configuration.repository import (
@@ -22,7 +21,7 @@ from marelle_mailing.models import CommunicationSettings, Desk, DeskMember, tena
 
 
 class Configuration:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.settings = SettingsRepository(session)
         self.desks = DeskRepository(session)

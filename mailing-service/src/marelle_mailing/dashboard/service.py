@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from marelle_kit.database import WriteSession
 from marelle_kit.security import Principal
 from marelle_mailing.dashboard.schemas import (
     DashboardConversation,
@@ -20,7 +19,7 @@ SHOWN = 5
 
 
 async def family_dashboard(
-    session: AsyncSession,
+    session: WriteSession,
     settings: MailingSettings,
     principal: Principal,
     tenant_id: UUID,

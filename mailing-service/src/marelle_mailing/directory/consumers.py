@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import (
     AbsenceDeclared,
     AbsenceValidated,
@@ -27,18 +25,19 @@ from marelle_contracts import (
     QuotientChanged,
     RegisterClosed,
 )
+from marelle_kit.database import WriteSession
 from marelle_kit.events import EventEnvelope, Handler
 from marelle_mailing.directory.service import Directory
 
 
-async def on_household_created(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_household_created(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(HouseholdCreated)
     await Directory(session).household_created(
         envelope.tenant_id, event.household_id, event.family_number, event.name
     )
 
 
-async def on_household_details(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_household_details(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(HouseholdDetailsChanged)
     await Directory(session).household_details(
         envelope.tenant_id,
@@ -50,40 +49,40 @@ async def on_household_details(session: AsyncSession, envelope: EventEnvelope) -
     )
 
 
-async def on_quotient(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_quotient(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(QuotientChanged)
     await Directory(session).quotient(envelope.tenant_id, event.household_id, event.valid_until)
 
 
-async def on_guardian_added(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_guardian_added(session: WriteSession, envelope: EventEnvelope) -> None:
     await Directory(session).guardian_added(envelope.tenant_id, envelope.event_as(GuardianAdded))
 
 
-async def on_guardian_email(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_guardian_email(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(GuardianEmailChanged)
     await Directory(session).guardian_email(event.guardian_id, event.email)
 
 
-async def on_guardian_details(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_guardian_details(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(GuardianDetailsChanged)
     await Directory(session).guardian_details(
         event.guardian_id, event.first_name, event.last_name, event.phone
     )
 
 
-async def on_guardian_removed(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_guardian_removed(session: WriteSession, envelope: EventEnvelope) -> None:
     await Directory(session).guardian_removed(envelope.event_as(GuardianRemoved).guardian_id)
 
 
-async def on_child_added(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_child_added(session: WriteSession, envelope: EventEnvelope) -> None:
     await Directory(session).child(envelope.tenant_id, envelope.event_as(ChildAdded))
 
 
-async def on_child_changed(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_child_changed(session: WriteSession, envelope: EventEnvelope) -> None:
     await Directory(session).child(envelope.tenant_id, envelope.event_as(ChildChanged))
 
 
-async def on_activity(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_activity(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(ActivityPublished)
     await Directory(session).activity(
         envelope.tenant_id,
@@ -97,12 +96,12 @@ async def on_activity(session: AsyncSession, envelope: EventEnvelope) -> None:
     )
 
 
-async def on_balance(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_balance(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(BalanceChanged)
     await Directory(session).balance(envelope.tenant_id, event.household_id, event.balance_cents)
 
 
-async def on_first_sign_in(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_first_sign_in(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(AccountFirstSignedIn)
     if event.household_id is not None:  # staff accounts have none
         await Directory(session).signed_in(
@@ -123,7 +122,7 @@ CELL_EVENTS = (
 NOTIFIED_CELL_EVENTS = (BookingRefused, BookingGranted, ClosureDeclared)
 
 
-async def on_cells(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_cells(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event()
     cells = getattr(event, "cells", None)
     if cells:

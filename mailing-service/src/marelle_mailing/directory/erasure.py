@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_mailing.directory.repository import (
     CellRepository,
     ChildRepository,
@@ -29,7 +28,7 @@ ERASED_NAME = "Foyer effacé"
 
 
 async def erase_household(
-    session: AsyncSession, settings: MailingSettings, tenant_id: UUID, household_id: UUID
+    session: WriteSession, settings: MailingSettings, tenant_id: UUID, household_id: UUID
 ) -> None:
     households = HouseholdRepository(session)
     household = await households.lock(household_id)

@@ -37,7 +37,7 @@ class HouseholdRepository(Repository[HouseholdCopy]):
     async def of_tenant(self, tenant_id: UUID) -> list[HouseholdCopy]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id)
+                self.scoped(tenant_id)
                 .where(col(HouseholdCopy.erased_at).is_(None))
                 .order_by(col(HouseholdCopy.family_number))
             )
@@ -49,7 +49,7 @@ class HouseholdRepository(Repository[HouseholdCopy]):
             return []
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id)
+                self.scoped(tenant_id)
                 .where(col(HouseholdCopy.id).in_(wanted))
                 .order_by(col(HouseholdCopy.family_number))
             )
@@ -57,7 +57,7 @@ class HouseholdRepository(Repository[HouseholdCopy]):
 
     async def by_family_number(self, tenant_id: UUID, number: str) -> HouseholdCopy | None:
         return await self.get_one_or_none(
-            self._scoped(tenant_id).where(col(HouseholdCopy.family_number) == number)
+            self.scoped(tenant_id).where(col(HouseholdCopy.family_number) == number)
         )
 
     async def erase_invoices(self, household_id: UUID) -> None:
@@ -87,7 +87,7 @@ class GuardianRepository(Repository[GuardianCopy]):
     async def of_household(self, tenant_id: UUID, household_id: UUID) -> list[GuardianCopy]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id)
+                self.scoped(tenant_id)
                 .where(col(GuardianCopy.household_id) == household_id)
                 .order_by(col(GuardianCopy.rank))
             )
@@ -100,7 +100,7 @@ class GuardianRepository(Repository[GuardianCopy]):
         if not household_ids:
             return found
         rows = await self.session.scalars(
-            self._scoped(tenant_id)
+            self.scoped(tenant_id)
             .where(col(GuardianCopy.household_id).in_(list(household_ids)))
             .order_by(col(GuardianCopy.rank))
         )
@@ -137,7 +137,7 @@ class ChildRepository(Repository[ChildCopy]):
         if not household_ids:
             return found
         rows = await self.session.scalars(
-            self._scoped(tenant_id)
+            self.scoped(tenant_id)
             .where(col(ChildCopy.household_id).in_(list(household_ids)))
             .order_by(col(ChildCopy.first_name))
         )
@@ -176,9 +176,7 @@ class ActivityRepository(Repository[ActivityCopy]):
     async def of_tenant(self, tenant_id: UUID) -> list[ActivityCopy]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id).order_by(
-                    col(ActivityCopy.site_name), col(ActivityCopy.name)
-                )
+                self.scoped(tenant_id).order_by(col(ActivityCopy.site_name), col(ActivityCopy.name))
             )
         )
 

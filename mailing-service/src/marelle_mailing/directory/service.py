@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import CellFact, ChildAdded, ChildChanged, GuardianAdded
+from marelle_kit.database import WriteSession
 from marelle_mailing.directory.repository import (
     ActivityRepository,
     CellRepository,
@@ -31,7 +30,7 @@ from marelle_mailing.models import (
 
 
 class Directory:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.households = HouseholdRepository(session)
         self.guardians = GuardianRepository(session)

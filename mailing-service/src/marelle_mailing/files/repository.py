@@ -18,7 +18,7 @@ class FileRepository(Repository[StoredFile]):
         if not wanted:
             return {}
         rows = await self.session.scalars(
-            self._scoped(tenant_id).where(col(StoredFile.id).in_(wanted))
+            self.scoped(tenant_id).where(col(StoredFile.id).in_(wanted))
         )
         return {row.id: row for row in rows}
 

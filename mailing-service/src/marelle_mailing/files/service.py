@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from fastapi import Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import NotFound
 from marelle_kit.files import (
     DatabaseStore,
@@ -22,21 +22,21 @@ from marelle_mailing.models import FileBlob, StoredFile
 from marelle_mailing.settings import MailingSettings
 
 
-def store_for(settings: MailingSettings, session: AsyncSession) -> FileStore:
+def store_for(settings: MailingSettings, session: WriteSession) -> FileStore:
     if settings.resolved_files_store == "database":
         return DatabaseStore(session, FileBlob)
     return LocalDirectoryStore(settings.resolved_files_dir)
 
 
 class Files:
-    def __init__(self, session: AsyncSession, settings: MailingSettings) -> None:
+    def __init__(self, session: WriteSession, settings: MailingSettings) -> None:
         self.session = session
         self.settings = settings
         self.store = store_for(settings, session)
         self.files = FileRepository(session)
 
     @classmethod
-    def of(cls, request: Request, session: AsyncSession) -> Files:
+    def of(cls, request: Request, session: WriteSession) -> Files:
         settings = request.app.state.runtime.settings
         assert isinstance(settings, MailingSettings)
         return cls(session, settings)

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from marelle_kit.database import WriteSession
 from marelle_mailing.models import LinkKey
 
 
 class LinkKeyRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
 
     async def all(self) -> list[LinkKey]:

@@ -11,10 +11,9 @@ from typing import Any
 from uuid import UUID
 
 from joserfc.jwk import ECKey, KeySet
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_kit.clock import utcnow
-from marelle_kit.database import Database
+from marelle_kit.database import Database, WriteSession
 from marelle_kit.ids import new_id
 from marelle_kit.sealed import SealBroken, new_sealing_key, open_sealed
 from marelle_mailing.links.repository import LinkKeyRepository
@@ -22,7 +21,7 @@ from marelle_mailing.models import LinkKey
 
 
 class LinkKeys:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.keys = LinkKeyRepository(session)
 
     async def ensure(self) -> LinkKey:

@@ -16,7 +16,7 @@ class MailingRepository(Repository[Mailing]):
 
     async def page(self, tenant_id: UUID, *, limit: int, offset: int) -> Page[Mailing]:
         return await self.paginate(
-            self._scoped(tenant_id).order_by(col(Mailing.created_at).desc()),
+            self.scoped(tenant_id).order_by(col(Mailing.created_at).desc()),
             limit=limit,
             offset=offset,
         )
@@ -82,7 +82,7 @@ class UnsubscriptionRepository(Repository[Unsubscription]):
 
     async def of(self, tenant_id: UUID, email: str) -> Unsubscription | None:
         return await self.get_one_or_none(
-            self._scoped(tenant_id).where(col(Unsubscription.email) == email.lower())
+            self.scoped(tenant_id).where(col(Unsubscription.email) == email.lower())
         )
 
     async def among(self, tenant_id: UUID, emails: Collection[str]) -> set[str]:

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Problem
 from marelle_kit.localtime import local_today
 from marelle_mailing.composing.context import Recipient, recipients_of
@@ -59,7 +58,7 @@ def _folded(values: list[str]) -> set[str]:
 
 
 async def matching(
-    session: AsyncSession, tenant_id: UUID, criteria: Criteria, today: date | None = None
+    session: WriteSession, tenant_id: UUID, criteria: Criteria, today: date | None = None
 ) -> list[tuple[HouseholdCopy, list[GuardianCopy], list[ChildCopy]]]:
     """The households matching the criteria (consents not applied yet), by family number."""
     if criteria.missing_document is not None:
@@ -111,7 +110,7 @@ async def matching(
 
 
 async def email_segment(
-    session: AsyncSession, tenant_id: UUID, criteria: Criteria, today: date | None = None
+    session: WriteSession, tenant_id: UUID, criteria: Criteria, today: date | None = None
 ) -> Segment:
     """Who a grouped mail reaches: the e-mail authorisation respected, unsubscribed addresses
     left out, households without any address counted apart."""

@@ -13,9 +13,8 @@ import re
 import secrets
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Conflict, NotFound, Problem
 from marelle_kit.security import Principal
 from marelle_mailing.composing.catalog import CATALOG
@@ -30,13 +29,14 @@ from marelle_mailing.composing.rendering import (
     render_source,
     sanitise,
 )
-from marelle_mailing.composing.service import Composer, InvalidTemplate, mailing_fields
+from marelle_mailing.composing.service import Composer, mailing_fields
 from marelle_mailing.directory.repository import (
     ChildRepository,
     GuardianRepository,
     HouseholdRepository,
 )
 from marelle_mailing.files.service import Files
+from marelle_mailing.forms import invalid
 from marelle_mailing.mailings.repository import MailingRepository, UnsubscriptionRepository
 from marelle_mailing.mailings.schemas import (
     AttachmentOut,
@@ -71,7 +71,7 @@ class MissingDocuments(Problem):
 
 
 class Mailings:
-    def __init__(self, session: AsyncSession, settings: MailingSettings) -> None:
+    def __init__(self, session: WriteSession, settings: MailingSettings) -> None:
         self.session = session
         self.settings = settings
         self.mailings = MailingRepository(session)
@@ -100,16 +100,11 @@ class Mailings:
         )
         shipped = CATALOG.get(data.template_key or "")
         if shipped is not None and shipped.purpose != "mailing":
-            raise InvalidTemplate(
-                "Ce modèle est une notification, pas un modèle de courrier.",
-                field="template_key",
-            )
+            raise invalid("template_key", "ce modèle est une notification, pas un courrier")
         subject = data.subject or (base.subject if base else None)
         body = data.html or (base.html if base else None)
         if not subject or not body:
-            raise InvalidTemplate(
-                "Choisissez un modèle ou écrivez l'objet et le texte.", field="html"
-            )
+            raise invalid("html", "choisissez un modèle ou écrivez l'objet et le texte")
         html = sanitise(body) if data.html else body
         text = (
             data.text
@@ -120,7 +115,7 @@ class Mailings:
         try:
             render_source(source, {n: s for n, (_l, s) in mailing_fields().items()})
         except TemplateInvalid as exc:
-            raise InvalidTemplate(str(exc) + ".", field="html") from exc
+            raise invalid("html", str(exc)) from exc
         return source
 
     async def create(self, principal: Principal, tenant_id: UUID, data: MailingIn) -> MailingOut:
@@ -301,10 +296,8 @@ class Mailings:
             member.household, member.guardians, member.children, member.recipients[address_index]
         )
         source = TemplateSource(mailing.subject, mailing.html, mailing.text)
-        try:
-            body = render_source(source, {**base, **fields})
-        except TemplateInvalid as exc:
-            raise InvalidTemplate(str(exc) + ".") from exc
+        # Checked with sample values when saved: a failure here is a bug, not the user's.
+        body = render_source(source, {**base, **fields})
         layout = Layout(tenant_name=str(base["commune"]), unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER)
         return in_layout(body, layout)
 
@@ -454,7 +447,7 @@ def masked(email: str) -> str:
 class Unsubscriptions:
     """RFC 8058 one-click unsubscribe from grouped mails; transactional ones never stop."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.mails = MailRepository(session)
         self.unsubscriptions = UnsubscriptionRepository(session)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import AccountLocked, PasswordResetRequested
+from marelle_kit.database import WriteSession
 from marelle_kit.events import EventEnvelope, Handler
 from marelle_kit.sealed import SealBroken
 from marelle_mailing.links.service import LinkKeys
@@ -17,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 def handlers(settings: MailingSettings) -> dict[str, Handler]:
-    async def on_password_reset_requested(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_password_reset_requested(session: WriteSession, envelope: EventEnvelope) -> None:
         if envelope.version < 2:
             # Version 1 carried the token in clear: it is not copied into this database (not
             # even as a dead letter). The person asks for a new link; it comes sealed.
@@ -38,7 +37,7 @@ def handlers(settings: MailingSettings) -> dict[str, Handler]:
             envelope.tenant_id, f"{envelope.type}:{envelope.id}", event, envelope.key
         )
 
-    async def on_account_locked(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_account_locked(session: WriteSession, envelope: EventEnvelope) -> None:
         event = envelope.event_as(AccountLocked)
         await MailQueue(session, settings).account_locked(
             envelope.tenant_id, f"{envelope.type}:{envelope.id}", event, envelope.key

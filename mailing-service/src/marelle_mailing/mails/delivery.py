@@ -1,17 +1,25 @@
-"""Delivery: a dispatcher claims due mails and hands them to a sender, with retries and a
-growing back-off; every attempt is recorded (queued, sent, bounced, failed with the reason).
+"""Delivery: every mail is a row of the ``mail`` table, its delivery record (queued, sent,
+bounced, or failed with the reason). Two jobs (marelle_kit.jobs) send them, in both modes:
 
-The mail that leaves is built here, from the stored copy: the personal link is opened from its
+- ``mailing.deliver-due`` (periodic): claims the due mails (``FOR UPDATE SKIP LOCKED``),
+  transactional ones first, grouped ones (mailings) within their rate (one locked lane row
+  shared by every worker), leases each for ``LEASE`` and asks for one ``mailing.send-mail`` run
+  per mail;
+- ``mailing.send-mail`` (one-shot): locks the mail, sends nothing if it is no longer queued (a
+  run repeated after a crash), otherwise builds the mail that leaves and records the attempt:
+  sent, bounced (refused for good by the receiving server), due again after a growing back-off,
+  or failed for good after the last attempt.
+
+The mail that leaves is built from the stored copy: the personal link is opened from its
 sealed token and written in, the unsubscribe link and the RFC 8058 headers are added to grouped
-mails, attachments are read from the file store. Grouped mails are throttled (one rate shared
-by every dispatcher); transactional mails never wait for them.
+mails, attachments are read from the file store. A run lost with its worker leaves the mail
+queued: it is handed over again when its lease ends.
 
 Senders: the local mailbox (embedded mode: the mail stays in this database, listed in the back
-office) and SMTP (distributed mode, aiosmtplib)."""
+office) and SMTP (aiosmtplib) when a server is configured."""
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from dataclasses import dataclass
@@ -19,12 +27,12 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Literal, Protocol
+from uuid import UUID
 
 import aiosmtplib
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_kit.clock import utcnow
-from marelle_kit.database import Database
+from marelle_kit.database import Database, WriteSession
 from marelle_kit.sealed import SealBroken, open_sealed
 from marelle_mailing.composing.context import Links
 from marelle_mailing.files.service import Files
@@ -43,8 +51,11 @@ RETRY_DELAYS = (
     timedelta(minutes=30),
     timedelta(hours=2),
 )
+# A mail handed to a send-mail run is not handed again before this (unless the run reschedules
+# it): long enough for any SMTP exchange, short enough that a lost run delays little.
+LEASE = timedelta(minutes=15)
 GROUPED_LANE = "grouped"
-Outcome = Literal["sent", "bounced", "failed", "retry"]
+Outcome = Literal["sent", "bounced", "failed", "retry", "done"]
 
 
 class NotSendable(Exception):
@@ -91,7 +102,7 @@ def sender_for(settings: MailingSettings) -> Sender:
     return SmtpSender(settings) if settings.smtp_host else LocalMailbox()
 
 
-async def outgoing(session: AsyncSession, settings: MailingSettings, mail: Mail) -> Outgoing:
+async def outgoing(session: WriteSession, settings: MailingSettings, mail: Mail) -> Outgoing:
     """The mail as it leaves: secrets written in, headers, attachments."""
     body_html, body_text = mail.html, mail.text
     message = EmailMessage()
@@ -156,7 +167,7 @@ def delay_after(attempts: int) -> timedelta:
 
 
 async def attempt(
-    session: AsyncSession, settings: MailingSettings, mail: Mail, sender: Sender
+    session: WriteSession, settings: MailingSettings, mail: Mail, sender: Sender
 ) -> Outcome:
     """One attempt at one (locked) mail; records the outcome on the row."""
     mail.attempts += 1
@@ -185,7 +196,7 @@ async def attempt(
     return "sent"
 
 
-async def claim_due(session: AsyncSession, settings: MailingSettings, limit: int) -> list[Mail]:
+async def claim_due(session: WriteSession, settings: MailingSettings, limit: int) -> list[Mail]:
     """Due transactional mails first, then grouped ones within the lane's rate."""
     now = utcnow()
     mails = MailRepository(session)
@@ -205,29 +216,28 @@ async def claim_due(session: AsyncSession, settings: MailingSettings, limit: int
     return claimed
 
 
-class MailDispatcher:
-    def __init__(self, database: Database, settings: MailingSettings, sender: Sender) -> None:
-        self.database = database
-        self.settings = settings
-        self.sender = sender
+async def hand_over_due(
+    database: Database, settings: MailingSettings, limit: int = 50
+) -> list[UUID]:
+    """Claim and lease the due mails; returns their ids (to send, after this commit)."""
+    async with database.transaction() as session:
+        mails = MailRepository(session)
+        due = await claim_due(session, settings, limit)
+        for mail in due:
+            mail.next_attempt_at = utcnow() + LEASE
+            await mails.save(mail)
+        return [mail.id for mail in due]
 
-    async def deliver_due(self, limit: int = 20) -> int:
-        """One round: claim due mails, send each, record the outcome. Returns mails handled."""
-        async with self.database.transaction() as session:
-            mails = await claim_due(session, self.settings, limit)
-            for mail in mails:
-                await attempt(session, self.settings, mail, self.sender)
-                session.add(mail)
-            return len(mails)
 
-    async def run(self) -> None:
-        while True:
-            try:
-                handled = await self.deliver_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("mail dispatcher round failed")
-                handled = 0
-            if not handled:
-                await asyncio.sleep(self.settings.delivery_poll_interval)
+async def send_one(
+    database: Database, settings: MailingSettings, mail_id: UUID, sender: Sender
+) -> Outcome:
+    """Send one mail under its row lock and record the attempt (see the module's docstring)."""
+    async with database.transaction() as session:
+        mails = MailRepository(session)
+        mail = await mails.lock(mail_id)
+        if mail is None or mail.status != "queued":
+            return "done"
+        outcome = await attempt(session, settings, mail, sender)
+        await mails.save(mail)
+        return outcome

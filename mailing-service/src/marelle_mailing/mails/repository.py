@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from marelle_kit.database import WriteSession
 from marelle_kit.repository import Page, Repository
 from marelle_mailing.models import DeliveryLane, Mail, MailFile, StoredFile
 
@@ -40,7 +40,7 @@ class MailRepository(Repository[Mail]):
 
     async def of_tenant(self, tenant_id: UUID, *, limit: int, offset: int) -> Page[Mail]:
         return await self.paginate(
-            self._scoped(tenant_id).order_by(col(Mail.created_at).desc()),
+            self.scoped(tenant_id).order_by(col(Mail.created_at).desc()),
             limit=limit,
             offset=offset,
         )
@@ -48,7 +48,7 @@ class MailRepository(Repository[Mail]):
     async def of_mailing(
         self, tenant_id: UUID, mailing_id: UUID, *, status: str | None, limit: int, offset: int
     ) -> Page[Mail]:
-        query = self._scoped(tenant_id).where(col(Mail.mailing_id) == mailing_id)
+        query = self.scoped(tenant_id).where(col(Mail.mailing_id) == mailing_id)
         if status is not None:
             query = query.where(col(Mail.status) == status)
         return await self.paginate(query.order_by(col(Mail.to_address)), limit=limit, offset=offset)
@@ -113,7 +113,7 @@ class MailRepository(Repository[Mail]):
 class LaneRepository:
     """The grouped mails' throttle: a fixed one-minute window on one locked row."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
 
     async def allowance(self, name: str, per_minute: int, now: datetime) -> DeliveryLane:

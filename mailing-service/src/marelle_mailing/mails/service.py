@@ -10,9 +10,8 @@ import secrets
 from collections.abc import Iterable
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import AccountLocked, PasswordResetRequested
+from marelle_kit.database import WriteSession
 from marelle_mailing import formatting
 from marelle_mailing.composing.context import Links
 from marelle_mailing.composing.rendering import Layout, RenderedMail
@@ -38,7 +37,7 @@ def redacted(body: str) -> str:
 
 
 class MailQueue:
-    def __init__(self, session: AsyncSession, settings: MailingSettings) -> None:
+    def __init__(self, session: WriteSession, settings: MailingSettings) -> None:
         self.session = session
         self.settings = settings
         self.mails = MailRepository(session)

@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Conflict, NotFound, Problem
 from marelle_kit.security import Principal
 from marelle_mailing.composing.context import Links, recipients_of
 from marelle_mailing.configuration.service import Configuration
 from marelle_mailing.directory.repository import GuardianRepository, HouseholdRepository
 from marelle_mailing.files.service import Files
+from marelle_mailing.forms import invalid
 from marelle_mailing.mails.service import MailQueue
 from marelle_mailing.messaging.repository import ConversationRepository, MessageRepository
 from marelle_mailing.messaging.schemas import (
@@ -43,12 +43,6 @@ class ConversationClosed(Problem):
     title = "Conversation close"
 
 
-class TooManyAttachments(Problem):
-    status = 422
-    type = "too-many-attachments"
-    title = "Trop de pièces jointes"
-
-
 @dataclass(frozen=True)
 class Upload:
     name: str
@@ -66,7 +60,7 @@ class Reader:
 
 
 class Messaging:
-    def __init__(self, session: AsyncSession, settings: MailingSettings) -> None:
+    def __init__(self, session: WriteSession, settings: MailingSettings) -> None:
         self.session = session
         self.settings = settings
         self.conversations = ConversationRepository(session)
@@ -168,9 +162,7 @@ class Messaging:
         uploads: list[Upload],
     ) -> Message:
         if len(uploads) > MAX_ATTACHMENTS:
-            raise TooManyAttachments(
-                f"Joignez au plus {MAX_ATTACHMENTS} documents à un message.", field="files"
-            )
+            raise invalid("files", f"joignez au plus {MAX_ATTACHMENTS} documents à un message")
         if reader.side == "staff":
             name = (
                 await self.config.display_name(conversation.tenant_id, reader.principal.subject)

@@ -3,8 +3,6 @@ erasure of a household."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import (
     BookingGranted,
     BookingRefused,
@@ -15,6 +13,7 @@ from marelle_contracts import (
     PaymentFailed,
     PaymentReceived,
 )
+from marelle_kit.database import WriteSession
 from marelle_kit.events import EventEnvelope, Handler
 from marelle_mailing.directory.erasure import erase_household
 from marelle_mailing.directory.service import Directory
@@ -23,7 +22,7 @@ from marelle_mailing.settings import MailingSettings
 
 
 def handlers(settings: MailingSettings) -> dict[str, Handler]:
-    async def on_refused(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_refused(session: WriteSession, envelope: EventEnvelope) -> None:
         event = envelope.event_as(BookingRefused)
         fresh = await Directory(session).cells(envelope.tenant_id, event.cells)
         if fresh:  # a stale redelivery tells nothing new
@@ -31,7 +30,7 @@ def handlers(settings: MailingSettings) -> dict[str, Handler]:
                 envelope.tenant_id, envelope.id, fresh, event.reason
             )
 
-    async def on_granted(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_granted(session: WriteSession, envelope: EventEnvelope) -> None:
         event = envelope.event_as(BookingGranted)
         fresh = await Directory(session).cells(envelope.tenant_id, event.cells)
         if fresh:
@@ -39,32 +38,32 @@ def handlers(settings: MailingSettings) -> dict[str, Handler]:
                 envelope.tenant_id, envelope.id, fresh
             )
 
-    async def on_closure(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_closure(session: WriteSession, envelope: EventEnvelope) -> None:
         event = envelope.event_as(ClosureDeclared)
         await Directory(session).cells(envelope.tenant_id, event.cells)
         await Notifier(session, settings).closure(envelope.tenant_id, event)
 
-    async def on_change_request(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_change_request(session: WriteSession, envelope: EventEnvelope) -> None:
         await Notifier(session, settings).change_request(
             envelope.tenant_id, envelope.event_as(ChangeRequestDecided)
         )
 
-    async def on_invoice(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_invoice(session: WriteSession, envelope: EventEnvelope) -> None:
         await Notifier(session, settings).invoice_issued(
             envelope.tenant_id, envelope.event_as(InvoiceIssued)
         )
 
-    async def on_payment(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_payment(session: WriteSession, envelope: EventEnvelope) -> None:
         await Notifier(session, settings).payment_received(
             envelope.tenant_id, envelope.event_as(PaymentReceived)
         )
 
-    async def on_payment_failed(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_payment_failed(session: WriteSession, envelope: EventEnvelope) -> None:
         await Notifier(session, settings).payment_failed(
             envelope.tenant_id, envelope.event_as(PaymentFailed)
         )
 
-    async def on_erased(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_erased(session: WriteSession, envelope: EventEnvelope) -> None:
         event = envelope.event_as(HouseholdErased)
         await erase_household(session, settings, envelope.tenant_id, event.household_id)
 

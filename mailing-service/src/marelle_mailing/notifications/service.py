@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import (
     CellFact,
     ChangeRequestDecided,
@@ -20,6 +18,7 @@ from marelle_contracts import (
     PaymentReceived,
 )
 from marelle_contracts.booking import ChangeOrigin
+from marelle_kit.database import WriteSession
 from marelle_mailing import formatting
 from marelle_mailing.composing.context import Links, household_fields, recipients_of
 from marelle_mailing.directory.repository import (
@@ -34,7 +33,7 @@ from marelle_mailing.settings import MailingSettings
 
 
 class Notifier:
-    def __init__(self, session: AsyncSession, settings: MailingSettings) -> None:
+    def __init__(self, session: WriteSession, settings: MailingSettings) -> None:
         self.session = session
         self.settings = settings
         self.queue = MailQueue(session, settings)

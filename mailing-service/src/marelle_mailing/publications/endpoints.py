@@ -8,16 +8,16 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from marelle_kit.errors import validation_message
 from marelle_kit.files import attachment_response
 from marelle_kit.repository import MAX_LIMIT, MAX_OFFSET
 from marelle_kit.security import CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 from marelle_mailing.access import COMMUNICATION_STAFF, CurrentParent
-from marelle_mailing.forms import InvalidField, read_upload, upload_name
+from marelle_mailing.forms import read_upload, upload_name
 from marelle_mailing.publications.schemas import (
     AcknowledgementOut,
     Audience,
@@ -51,18 +51,12 @@ PublicationsDep = Annotated[Publications, Depends(_publications)]
 
 
 def _meta(values: dict[str, object]) -> PublicationMeta:
+    """The multipart fields, validated like a JSON body (422 with each field named)."""
     try:
         return PublicationMeta.model_validate(values)
     except ValidationError as exc:
-        errors = [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", ())) or "audience",
-                "code": str(e.get("type")),
-                "message": validation_message(e),
-            }
-            for e in exc.errors()
-        ]
-        raise InvalidField(errors[0]["message"], errors=errors) from exc
+        errors = [{**e, "loc": ("body", *e.get("loc", ()))} for e in exc.errors()]
+        raise RequestValidationError(errors) from exc
 
 
 @members.get("/publication-categories", response_model=list[CategoryOut])

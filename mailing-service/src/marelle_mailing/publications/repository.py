@@ -26,7 +26,7 @@ class CategoryRepository(Repository[PublicationCategory]):
     async def of_tenant(self, tenant_id: UUID) -> list[PublicationCategory]:
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id).order_by(
+                self.scoped(tenant_id).order_by(
                     col(PublicationCategory.position), col(PublicationCategory.name)
                 )
             )
@@ -34,7 +34,7 @@ class CategoryRepository(Repository[PublicationCategory]):
 
     async def by_name(self, tenant_id: UUID, name: str) -> PublicationCategory | None:
         return await self.get_one_or_none(
-            self._scoped(tenant_id).where(col(PublicationCategory.name) == name)
+            self.scoped(tenant_id).where(col(PublicationCategory.name) == name)
         )
 
     async def in_use(self, category_id: UUID) -> bool:
@@ -58,7 +58,7 @@ class PublicationRepository(Repository[Publication]):
         limit: int,
         offset: int,
     ) -> Page[Publication]:
-        query = self._scoped(tenant_id)
+        query = self.scoped(tenant_id)
         if category_id is not None:
             query = query.where(col(Publication.category_id) == category_id)
         if current_on is not None:
@@ -90,7 +90,7 @@ class PublicationRepository(Repository[Publication]):
                 )
         return list(
             await self.session.scalars(
-                self._scoped(tenant_id)
+                self.scoped(tenant_id)
                 .where(*_current(on), sa.or_(*audience))
                 .order_by(col(Publication.published_on).desc(), col(Publication.id).desc())
             )

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.errors import Conflict, NotFound
 from marelle_kit.ids import new_id
 from marelle_kit.localtime import local_instant, local_today
@@ -55,7 +54,7 @@ class Audiences:
 
 
 class Publications:
-    def __init__(self, session: AsyncSession, settings: MailingSettings) -> None:
+    def __init__(self, session: WriteSession, settings: MailingSettings) -> None:
         self.session = session
         self.categories = CategoryRepository(session)
         self.publications = PublicationRepository(session)

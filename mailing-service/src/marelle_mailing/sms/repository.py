@@ -15,7 +15,7 @@ class SmsCampaignRepository(Repository[SmsCampaign]):
 
     async def page(self, tenant_id: UUID, *, limit: int, offset: int) -> Page[SmsCampaign]:
         return await self.paginate(
-            self._scoped(tenant_id).order_by(col(SmsCampaign.created_at).desc()),
+            self.scoped(tenant_id).order_by(col(SmsCampaign.created_at).desc()),
             limit=limit,
             offset=offset,
         )
@@ -39,7 +39,7 @@ class SmsRepository(Repository[SmsMessage]):
         self, tenant_id: UUID, campaign_id: UUID, *, limit: int, offset: int
     ) -> Page[SmsMessage]:
         return await self.paginate(
-            self._scoped(tenant_id)
+            self.scoped(tenant_id)
             .where(col(SmsMessage.campaign_id) == campaign_id)
             .order_by(col(SmsMessage.phone)),
             limit=limit,

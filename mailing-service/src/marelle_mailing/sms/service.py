@@ -5,24 +5,20 @@ provider port with retries."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_kit.clock import utcnow
-from marelle_kit.database import Database
+from marelle_kit.database import Database, WriteSession
 from marelle_kit.errors import Conflict, NotFound
 from marelle_kit.security import Principal
 from marelle_mailing.configuration.service import Configuration
 from marelle_mailing.mailings.schemas import Criteria
 from marelle_mailing.mailings.segments import matching
 from marelle_mailing.models import SmsCampaign, SmsMessage
-from marelle_mailing.settings import MailingSettings
 from marelle_mailing.sms.encoding import international, size_of
 from marelle_mailing.sms.providers import OutgoingSms, SmsProvider, SmsRefused, SmsUnavailable
 from marelle_mailing.sms.repository import SmsCampaignRepository, SmsRepository
@@ -47,7 +43,7 @@ class SmsSegment:
     without_mobile: int
 
 
-async def sms_segment(session: AsyncSession, tenant_id: UUID, criteria: Criteria) -> SmsSegment:
+async def sms_segment(session: WriteSession, tenant_id: UUID, criteria: Criteria) -> SmsSegment:
     targets: list[SmsTarget] = []
     seen: set[str] = set()
     refused = without = 0
@@ -72,7 +68,7 @@ def rounded(value: Decimal) -> Decimal:
 
 
 class SmsService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.campaigns = SmsCampaignRepository(session)
         self.messages = SmsRepository(session)
@@ -217,30 +213,12 @@ async def attempt_sms(message: SmsMessage, provider: SmsProvider) -> None:
     message.status, message.sent_at, message.last_error = "sent", utcnow(), None
 
 
-class SmsDispatcher:
-    def __init__(
-        self, database: Database, settings: MailingSettings, provider: SmsProvider
-    ) -> None:
-        self.database = database
-        self.settings = settings
-        self.provider = provider
-
-    async def deliver_due(self, limit: int = 50) -> int:
-        async with self.database.transaction() as session:
-            messages = await SmsRepository(session).claim_due(utcnow(), limit)
-            for message in messages:
-                await attempt_sms(message, self.provider)
-                session.add(message)
-            return len(messages)
-
-    async def run(self) -> None:
-        while True:
-            try:
-                handled = await self.deliver_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("SMS dispatcher round failed")
-                handled = 0
-            if not handled:
-                await asyncio.sleep(self.settings.delivery_poll_interval)
+async def deliver_due_sms(database: Database, provider: SmsProvider, limit: int = 50) -> int:
+    """One batch: claim due messages (locked, others skipped), send each, record it."""
+    async with database.transaction() as session:
+        repository = SmsRepository(session)
+        messages = await repository.claim_due(utcnow(), limit)
+        for message in messages:
+            await attempt_sms(message, provider)
+            await repository.save(message)
+        return len(messages)

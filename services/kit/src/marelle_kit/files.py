@@ -18,7 +18,6 @@ from typing import Any, Protocol
 from urllib.parse import quote
 from uuid import UUID
 
-import sqlalchemy as sa
 from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,7 +45,9 @@ class TooLarge(Problem):
 
 
 class EmptyDocument(Problem):
-    status = 422
+    """An empty file is a malformed upload (400): nothing to read a type from."""
+
+    status = 400
     type = "empty-document"
     title = "Document vide"
 
@@ -173,4 +174,7 @@ class DatabaseStore:
         return blob.data if blob is not None else None
 
     async def delete(self, tenant_id: UUID, file_id: UUID) -> None:
-        await self.session.execute(sa.delete(self.model).where(self.model.id == file_id))
+        blob = await self.session.get(self.model, file_id)
+        if blob is not None:
+            await self.session.delete(blob)
+            await self.session.flush()

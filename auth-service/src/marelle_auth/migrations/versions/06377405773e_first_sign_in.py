@@ -1,7 +1,7 @@
 """first sign-in
 
 Revision ID: 06377405773e
-Revises: 5b713eaedc38
+Revises: c3f5a7e9b1d2
 Create Date: 2026-12-01 22:19:23.135867
 """
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import marelle_kit.types
 
 
 revision: str = '06377405773e'
-down_revision: str | None = '5b713eaedc38'
+down_revision: str | None = 'c3f5a7e9b1d2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
