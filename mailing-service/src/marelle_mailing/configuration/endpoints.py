@@ -88,6 +88,7 @@ async def change_desk(
 async def desk_members(
     desk_id: UUID, tenant_id: TenantId, session: SessionDep
 ) -> list[DeskMemberOut]:
+    """The staff accounts of a service."""
     config = Configuration(session)
     await config.desk(tenant_id, desk_id)
     return [

@@ -78,6 +78,7 @@ async def create(
 async def list_mailings(
     tenant_id: TenantId, mailings: MailingsDep, limit: Limit = 50, offset: Offset = 0
 ) -> MailingPage:
+    """The tenant's mailings, newest first, with their deliveries per status."""
     return await mailings.page(tenant_id, limit=limit, offset=offset)
 
 
@@ -112,6 +113,7 @@ async def attach(
 async def detach(
     mailing_id: UUID, attachment_id: UUID, tenant_id: TenantId, mailings: MailingsDep
 ) -> Response:
+    """Remove a shared attachment from a draft."""
     await mailings.detach(tenant_id, mailing_id, attachment_id)
     return Response(status_code=204)
 

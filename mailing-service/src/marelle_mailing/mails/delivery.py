@@ -33,6 +33,7 @@ import aiosmtplib
 
 from marelle_kit.clock import utcnow
 from marelle_kit.database import Database, WriteSession
+from marelle_kit.errors import NotFound
 from marelle_kit.sealed import SealBroken, open_sealed
 from marelle_mailing.composing.context import Links
 from marelle_mailing.files.service import Files
@@ -144,8 +145,12 @@ async def outgoing(session: WriteSession, settings: MailingSettings, mail: Mail)
     for stored in await MailRepository(session).files_of(mail.id):
         maintype, subtype = stored.content_type.split("/", 1)
         extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+        try:
+            data = await files.content(stored)
+        except NotFound as exc:
+            raise NotSendable(f"la pièce jointe « {stored.name} » est introuvable") from exc
         message.add_attachment(
-            await files.content(stored),
+            data,
             maintype=maintype,
             subtype=subtype,
             filename=f"{stored.name}.{extension.get(stored.content_type, 'bin')}",

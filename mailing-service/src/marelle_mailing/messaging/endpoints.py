@@ -256,6 +256,9 @@ async def staff_writes(
 async def staff_conversation(
     conversation_id: UUID, tenant_id: TenantId, principal: CurrentPrincipal, messaging: MessagingDep
 ) -> ConversationOut:
+    """The conversation with the family's name and number and every message (oldest first);
+    ``unread`` counts the family's messages no agent has read. Reading marks nothing: post
+    ``/read`` with the last message shown."""
     return await messaging.view(
         await messaging.staff_reader(principal, tenant_id), tenant_id, conversation_id
     )
@@ -289,6 +292,7 @@ async def staff_reads(
     principal: CurrentPrincipal,
     messaging: MessagingDep,
 ) -> UnreadOut:
+    """Mark the family's messages read up to ``up_to`` (all when null), for every agent."""
     unread = await messaging.read(
         await messaging.staff_reader(principal, tenant_id), tenant_id, conversation_id, data.up_to
     )
@@ -303,6 +307,7 @@ async def assign(
     principal: CurrentPrincipal,
     messaging: MessagingDep,
 ) -> ConversationOut:
+    """Give the conversation to an agent (their account's subject), or free it (null)."""
     return await messaging.assign(
         await messaging.staff_reader(principal, tenant_id),
         tenant_id,
@@ -325,6 +330,7 @@ async def close(
 async def reopen(
     conversation_id: UUID, tenant_id: TenantId, principal: CurrentPrincipal, messaging: MessagingDep
 ) -> ConversationOut:
+    """Open a closed conversation again (409 when it is open)."""
     return await messaging.reopen(
         await messaging.staff_reader(principal, tenant_id), tenant_id, conversation_id
     )
@@ -338,6 +344,7 @@ async def staff_attachment(
     principal: CurrentPrincipal,
     messaging: MessagingDep,
 ) -> Response:
+    """An attachment, as a download (Content-Disposition: attachment, nosniff)."""
     data, content_type, name = await messaging.attachment(
         await messaging.staff_reader(principal, tenant_id),
         tenant_id,

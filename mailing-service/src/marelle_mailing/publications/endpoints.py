@@ -73,6 +73,7 @@ async def categories(
 async def add_category(
     data: CategoryIn, tenant_id: TenantId, publications: PublicationsDep
 ) -> CategoryOut:
+    """A new category (409 when the name is taken)."""
     return CategoryOut.model_validate(await publications.add_category(tenant_id, data))
 
 

@@ -47,11 +47,13 @@ async def create(
 async def list_campaigns(
     tenant_id: TenantId, session: SessionDep, limit: Limit = 50, offset: Offset = 0
 ) -> SmsCampaignPage:
+    """The tenant's SMS sendings, newest first, with their deliveries per status."""
     return await SmsService(session).page(tenant_id, limit=limit, offset=offset)
 
 
 @staff.get("/{campaign_id}", response_model=SmsCampaignOut)
 async def read(campaign_id: UUID, tenant_id: TenantId, session: SessionDep) -> SmsCampaignOut:
+    """One sending: text, sender, encoding, SMS per recipient, cost, deliveries."""
     return await SmsService(session).view(tenant_id, campaign_id)
 
 
