@@ -153,7 +153,9 @@ def celery_mail_jobs() -> contextlib.AbstractContextManager[None]:
 
     @contextlib.contextmanager
     def running() -> Iterator[None]:
-        beat = EmbeddedService(app, max_interval=0.2, thread=True)
+        beat = EmbeddedService(
+            app, max_interval=0.2, thread=True, scheduler_cls=app.conf.beat_scheduler
+        )
         with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
             beat.start()
             try:

@@ -309,7 +309,7 @@ async def test_bad_input_is_refused_and_leaves_nothing(
         ({"body": "   "}, [], 422, "validation-error"),
         ({"subject": "\u202eevil"}, [], 422, "validation-error"),
         ({}, [("virus.pdf", b"MZ\x90\x00 not a pdf")], 415, "unsupported-document-type"),
-        ({}, [("vide.pdf", b"")], 400, "empty-document"),
+        ({}, [("vide.pdf", b"")], 422, "validation-error"),
         ({}, [("gros.pdf", PDF + b"0" * (5 * 1024 * 1024))], 413, "document-too-large"),
         ({}, [(f"p{i}.png", PNG) for i in range(6)], 422, "validation-error"),
         ({"desk_id": str(uuid4())}, [], 404, "not-found"),

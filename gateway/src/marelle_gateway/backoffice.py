@@ -1220,7 +1220,8 @@ async def import_file(
     )
     if status == 200:
         return ctx.page("admin_import.html", report=body)
-    if status == 422 and isinstance(body, dict) and "rejected" in body:
+    if status == 409 and isinstance(body, dict) and "rejected" in body:
+        # Rows refused (the service's 409 import-rejected): the form comes back with them.
         return ctx.page("admin_import.html", 422, report=body, dry_run=dry_run)
     return ctx.page("admin_import.html", _failure_status(status), errors=_errors(body))
 

@@ -10,14 +10,16 @@ from fastapi import UploadFile
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 
+from marelle_kit.errors import InvalidPayload
+
 T = TypeVar("T")
 
 
-def invalid(field: str, message: str) -> RequestValidationError:
+def invalid(field: str, message: str) -> InvalidPayload:
     """A payload validation error found after FastAPI parsed the body (a multipart field, a
-    template's merge fields): answered exactly like FastAPI's own, 422 with the field named.
+    template's merge fields): the kit's 422 ``validation-error`` with the field named.
     ``message`` is a French phrase without its final full stop."""
-    return RequestValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
+    return InvalidPayload(field, message[:1].upper() + message[1:] + ".")
 
 
 def checked(adapter: TypeAdapter[T], value: Any, field: str) -> T:

@@ -192,7 +192,9 @@ async def test_celery_workers_run_one_shot_jobs_and_beat_sends_the_periodic_ones
     assert app.conf.task_default_queue == job_queue(config, "probe")
     assert set(app.conf.beat_schedule) == {"probe.tick", "probe.fan-out"}
     runner = CeleryJobRunner("probe", config, jobs)
-    beat = EmbeddedService(app, max_interval=0.1, thread=True)
+    beat = EmbeddedService(
+        app, max_interval=0.1, thread=True, scheduler_cls=app.conf.beat_scheduler
+    )
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         await runner.enqueue(greet, name="anne")
         await until(lambda: _count(database, "greet", 1), timeout=15)

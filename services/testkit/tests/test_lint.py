@@ -99,6 +99,20 @@ def test_a_service_does_not_answer_422_by_itself() -> None:
     assert codes("gateway/src/marelle_gateway/pages.py", source) == []
 
 
+def test_record_modules_do_not_import_workflows() -> None:
+    record = "family-service/src/marelle_family/children/service.py"
+    source = """
+        from marelle_family.editing.service import RecordEditor
+        from marelle_family import imports
+        import marelle_family.privacy.export
+        from marelle_family.field_groups import split_by_group
+        from marelle_family.households.service import household_for
+    """
+    assert codes(record, source) == [("MW001", 2), ("MW001", 3), ("MW001", 4)]
+    workflow = "family-service/src/marelle_family/editing/service.py"
+    assert codes(workflow, source) == []
+
+
 def test_the_command_reports_and_fails_on_a_tree_with_violations(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from marelle_auth import catalogue
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.accounts.staff import StaffCreate, StaffOut, StaffService
 from marelle_auth.audit.service import AuditLog, client_ip
@@ -82,7 +83,7 @@ async def lookup(
 ) -> AccountStatus:
     account = await AccountRepository(session).by_email(tenant_id, email.strip().lower())
     if account is None:
-        raise NotFound("Aucun compte n'a cette adresse dans la structure.")
+        raise NotFound(catalogue.ACCOUNT_NOT_FOUND)
     until = await _throttle(request).locked_until(
         LoginThrottle.account_key(tenant_id, account.email)
     )
@@ -107,7 +108,7 @@ async def unlock(
     """Staff lift a lock (after checking who is calling): the failure count starts again."""
     account = await AccountRepository(session).by_email(tenant_id, data.email)
     if account is None:
-        raise NotFound("Aucun compte n'a cette adresse dans la structure.")
+        raise NotFound(catalogue.ACCOUNT_NOT_FOUND)
     await _throttle(request).unlock(LoginThrottle.account_key(tenant_id, account.email))
     await AuditLog(session).record(
         "account.unlocked",

@@ -8,13 +8,13 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from marelle_auth import catalogue
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.audit.service import AuditLog
 from marelle_auth.models import Account
 from marelle_auth.passwords.service import PasswordService
 from marelle_kit import roles
 from marelle_kit.database import WriteSession
-from marelle_kit.errors import Conflict
 from marelle_kit.sealed import PublicKeySource
 from marelle_kit.validation import EmailAddress, PersonName
 
@@ -22,7 +22,7 @@ from marelle_kit.validation import EmailAddress, PersonName
 def _tenant_role(value: str) -> str:
     if value not in roles.TENANT_ROLES:
         known = ", ".join(sorted(roles.TENANT_ROLES))
-        raise ValueError(f"rôle inconnu (rôles possibles : {known})")
+        raise ValueError(catalogue.UNKNOWN_ROLE.format(roles=known))
     return value
 
 
@@ -79,9 +79,7 @@ class StaffService:
         self, tenant_id: UUID, data: StaffCreate, *, by: str, send_link: bool = True
     ) -> Account:
         if await self.accounts.by_email(tenant_id, data.email) is not None:
-            raise Conflict(
-                "Un compte existe déjà avec cette adresse dans la structure.", field="email"
-            )
+            raise catalogue.AccountEmailTaken(catalogue.ACCOUNT_EMAIL_TAKEN, field="email")
         account = Account(
             tenant_id=tenant_id,
             email=data.email,

@@ -5,8 +5,10 @@ from uuid import UUID
 
 from fastapi import Path, Request, Response
 
+from marelle_auth import catalogue
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.audit.service import AuditLog, client_ip
+from marelle_auth.catalogue import LinkInvalid, WrongCurrentPassword
 from marelle_auth.oidc.service import OidcService
 from marelle_auth.passwords.generators import from_sentence, random_password
 from marelle_auth.passwords.policy import PolicyReport, evaluate
@@ -22,23 +24,13 @@ from marelle_auth.passwords.schemas import (
     Suggestion,
     SuggestionRequest,
 )
-from marelle_auth.passwords.service import (
-    LinkInvalid,
-    PasswordService,
-    WrongCurrentPassword,
-    change_password,
-)
+from marelle_auth.passwords.service import PasswordService, change_password
 from marelle_kit.errors import Problem
 from marelle_kit.security import CurrentPrincipal
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
 router = transactional_router(prefix="/password", tags=["password"])
-
-NEUTRAL_ANSWER = (
-    "Si cette adresse est connue de nos services, un message vient de lui être envoyé avec un "
-    "lien pour choisir votre mot de passe. Pensez à regarder dans les courriers indésirables."
-)
 
 
 def policy_out(report: PolicyReport) -> PolicyOut:
@@ -55,7 +47,7 @@ Token = Annotated[str, Path(max_length=200)]
 
 def _well_formed(token: str) -> str:
     if not TOKEN_SHAPE.fullmatch(token):
-        raise LinkInvalid("Ce lien n'est pas valide. Demandez-en un nouveau.")
+        raise LinkInvalid(catalogue.LINK_INVALID)
     return token
 
 
@@ -78,7 +70,7 @@ async def request_link(
     await PasswordService(session, ip=client_ip(request), link_keys=link_keys).request_link(
         tenant_id, data.email
     )
-    return {"detail": NEUTRAL_ANSWER}
+    return {"detail": catalogue.LINK_SENT}
 
 
 @router.get("/links/{token}", response_model=LinkInfo)
@@ -124,7 +116,7 @@ async def check_for_change(
     service = PasswordService(session)
     account = await service.accounts.by_id(UUID(principal.subject))
     if account is None or account.tenant_id != tenant_id:
-        raise WrongCurrentPassword("Ce compte n'est pas utilisable.")
+        raise WrongCurrentPassword(catalogue.ACCOUNT_UNUSABLE)
     return policy_out(service.check(account, data.password, data.confirmation))
 
 
@@ -157,16 +149,13 @@ async def change(
     runtime = request.app.state.runtime
     account = await AccountRepository(session).by_id(UUID(principal.subject))
     if account is None or account.tenant_id != tenant_id or not account.active:
-        raise WrongCurrentPassword("Ce compte n'est pas utilisable.")
+        raise WrongCurrentPassword(catalogue.ACCOUNT_UNUSABLE)
     async with runtime.database.transaction() as login_session:
         verified = await OidcService(
             login_session, runtime.settings, ip=ip, throttle=runtime.state.get("login_throttle")
         ).authenticate(tenant_id, account.email, data.current_password)
     if verified is None:
-        raise WrongCurrentPassword(
-            "Le mot de passe actuel saisi n'est pas le bon "
-            "(ou trop d'essais : réessayez plus tard)."
-        )
+        raise WrongCurrentPassword(catalogue.WRONG_CURRENT_PASSWORD)
     await session.refresh(account)
     try:
         await change_password(session, account, data, ip=ip)

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from marelle_auth import catalogue
 from marelle_kit.validation import EmailAddress
 
 # The shape of a link token (secrets.token_urlsafe): anything else was tampered with.
@@ -60,7 +61,7 @@ class SuggestionRequest(BaseModel):
     @classmethod
     def _sentence_for_that_method(cls, value: str | None, info: ValidationInfo) -> str | None:
         if info.data.get("method") == "sentence" and not (value and value.strip()):
-            raise ValueError("écrivez une phrase dont vous vous souviendrez")
+            raise ValueError(catalogue.SENTENCE_MISSING)
         return value
 
 

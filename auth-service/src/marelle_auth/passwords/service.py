@@ -7,8 +7,10 @@ import secrets
 from datetime import timedelta
 from uuid import UUID
 
+from marelle_auth import catalogue
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.audit.service import AuditLog
+from marelle_auth.catalogue import LinkExpired, LinkInvalid, LinkUsed, PasswordRefused
 from marelle_auth.models import Account, PasswordLink, events
 from marelle_auth.oidc.repository import RefreshTokenRepository
 from marelle_auth.passwords.hashing import hash_password
@@ -18,37 +20,11 @@ from marelle_auth.passwords.schemas import PasswordChange
 from marelle_contracts import PasswordResetRequested
 from marelle_kit.clock import utcnow
 from marelle_kit.database import WriteSession
-from marelle_kit.errors import Problem, ServiceUnavailable
+from marelle_kit.errors import ServiceUnavailable
 from marelle_kit.events import record_event
 from marelle_kit.sealed import PublicKeySource, SealingUnavailable, seal
 
 LIFETIMES = {"first_login": timedelta(hours=24), "reset": timedelta(minutes=60)}
-
-
-class LinkExpired(Problem):
-    status = 410
-    type = "link-expired"
-    title = "Lien expiré"
-
-
-class LinkUsed(Problem):
-    status = 410
-    type = "link-used"
-    title = "Lien déjà utilisé"
-
-
-class LinkInvalid(Problem):
-    status = 410
-    type = "link-invalid"
-    title = "Lien invalide"
-
-
-class PasswordRefused(Problem):
-    """The password breaks the policy (which depends on the account: its names, its e-mail)."""
-
-    status = 409
-    type = "password-policy"
-    title = "Mot de passe refusé"
 
 
 def token_hash(token: str) -> str:
@@ -82,9 +58,7 @@ class PasswordService:
                 raise SealingUnavailable("no link keys configured")
             mailing_key = await self.link_keys.key()
         except SealingUnavailable as exc:
-            raise ServiceUnavailable(
-                "L'envoi des liens est momentanément indisponible ; réessayez dans un instant."
-            ) from exc
+            raise ServiceUnavailable(catalogue.LINKS_UNAVAILABLE) from exc
         account = await self.accounts.by_email(tenant_id, email)
         if account is None or not account.active:
             await self.audit.record(
@@ -139,15 +113,13 @@ class PasswordService:
         link = await self.links.by_hash(token_hash(token), for_update=for_update)
         account = await self.accounts.by_id(link.account_id) if link is not None else None
         if link is None or account is None or account.tenant_id != tenant_id:
-            raise LinkInvalid("Ce lien n'est pas valide. Demandez-en un nouveau.")
+            raise LinkInvalid(catalogue.LINK_INVALID)
         if link.used_at is not None:
-            raise LinkUsed("Ce lien a déjà servi. Demandez-en un nouveau si besoin.")
+            raise LinkUsed(catalogue.LINK_USED)
         if link.voided_at is not None or not account.active:
-            raise LinkInvalid(
-                "Ce lien a été remplacé par un plus récent. Utilisez le dernier reçu."
-            )
+            raise LinkInvalid(catalogue.LINK_REPLACED)
         if link.expires_at <= utcnow():
-            raise LinkExpired("Ce lien a expiré. Demandez-en un nouveau.")
+            raise LinkExpired(catalogue.LINK_EXPIRED)
         return link, account
 
     def check(self, account: Account, password: str, confirmation: str) -> PolicyReport:
@@ -166,9 +138,9 @@ class PasswordService:
         report = self.check(account, password, confirmation)
         if not report.acceptable:
             raise PasswordRefused(
-                "Ce mot de passe ne respecte pas les règles : "
-                + ", ".join(rule.label.lower() for rule in report.failed)
-                + ".",
+                catalogue.PASSWORD_BREAKS_RULES.format(
+                    rules=", ".join(rule.label.lower() for rule in report.failed)
+                ),
                 rules=[{"code": r.code, "label": r.label, "ok": r.ok} for r in report.rules],
             )
         account.password_hash = await hash_password(password)
@@ -189,12 +161,6 @@ class PasswordService:
         return account
 
 
-class WrongCurrentPassword(Problem):
-    status = 403
-    type = "wrong-current-password"
-    title = "Mot de passe actuel incorrect"
-
-
 async def change_password(
     session: WriteSession,
     account: Account,
@@ -209,14 +175,12 @@ async def change_password(
     report = service.check(account, data.password, data.confirmation)
     rules = [{"code": r.code, "label": r.label, "ok": r.ok} for r in report.rules]
     if data.password == data.current_password:
-        raise PasswordRefused(
-            "Le nouveau mot de passe doit être différent de l'actuel.", rules=rules
-        )
+        raise PasswordRefused(catalogue.PASSWORD_UNCHANGED, rules=rules)
     if not report.acceptable:
         raise PasswordRefused(
-            "Ce mot de passe ne respecte pas les règles : "
-            + ", ".join(rule.label.lower() for rule in report.failed)
-            + ".",
+            catalogue.PASSWORD_BREAKS_RULES.format(
+                rules=", ".join(rule.label.lower() for rule in report.failed)
+            ),
             rules=rules,
         )
     account.password_hash = await hash_password(data.password)

@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from marelle_kit.localtime import to_local
 from marelle_mailing.composing.rendering import RenderedMail
 
-PARIS = ZoneInfo("Europe/Paris")
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent.parent / "templates" / "mail"),
     autoescape=select_autoescape(["html"]),
@@ -35,7 +34,7 @@ class PasswordLinkMail:
 
     @property
     def expires_local(self) -> str:
-        return self.expires_at.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+        return to_local(self.expires_at).strftime("%d/%m/%Y à %H:%M")
 
 
 def render_password_link(view: PasswordLinkMail) -> RenderedMail:

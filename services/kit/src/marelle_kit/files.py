@@ -21,7 +21,7 @@ from uuid import UUID
 from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marelle_kit.errors import Problem
+from marelle_kit.errors import InvalidPayload, Problem
 
 # (leading bytes, content type, extension): PDF, JPEG and PNG only.
 SIGNATURES = (
@@ -42,14 +42,6 @@ class TooLarge(Problem):
     status = 413
     type = "document-too-large"
     title = "Document trop volumineux"
-
-
-class EmptyDocument(Problem):
-    """An empty file is a malformed upload (400): nothing to read a type from."""
-
-    status = 400
-    type = "empty-document"
-    title = "Document vide"
 
 
 def sniff(data: bytes, field: str = "file") -> str:
@@ -74,7 +66,7 @@ def check_upload(data: bytes, max_bytes: int, field: str = "file") -> CheckedFil
     if len(data) > max_bytes:
         raise TooLarge(f"Le document dépasse {_megabytes(max_bytes)} Mo.", field=field)
     if not data:
-        raise EmptyDocument("Le fichier envoyé est vide.", field=field)
+        raise InvalidPayload(field, "Le fichier envoyé est vide.", code="empty_file")
     return CheckedFile(
         data=data,
         content_type=sniff(data, field),

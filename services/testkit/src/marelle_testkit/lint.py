@@ -9,6 +9,9 @@ MR001  a role name written as a string ("agent", "admin"...) outside marelle_kit
        use the constants and the named role sets.
 MP001  ``request.app.state`` in a page module (the gateway's portal and back-office pages read
        what they need through their dependencies).
+MW001  a record module importing a workflow: the family-service's records (households,
+       guardians, adults, children) never import editing/, imports/ or privacy/, which depend
+       on them.
 MS001  a service answering 422 by itself (``status = 422`` on a problem, ``status_code=422``,
        ``problem_response(422, ...)``): 422 is only the payload validation FastAPI does; a
        business refusal is 409, 403 or 404 with its own problem type.
@@ -63,6 +66,15 @@ PAGE_MODULES = (
     "gateway/src/marelle_gateway/backoffice/",
 )
 
+# MW001: record modules, and the workflow packages they must not import.
+RECORD_MODULES = (
+    "family-service/src/marelle_family/households/",
+    "family-service/src/marelle_family/guardians/",
+    "family-service/src/marelle_family/adults/",
+    "family-service/src/marelle_family/children/",
+)
+WORKFLOW_PACKAGES = ("marelle_family.editing", "marelle_family.imports", "marelle_family.privacy")
+
 # MS001: the services (the gateway's pages answer 422 to a form they re-display with its
 # errors: that is payload validation of the form).
 SERVICE_ROOTS = (
@@ -108,19 +120,33 @@ class _Checker(ast.NodeVisitor):
         self.check_roles = path != ROLES_MODULE
         self.check_pages = _under(path, PAGE_MODULES)
         self.check_status = _under(path, SERVICE_ROOTS) and path != VALIDATION_HANDLER
+        self.check_workflows = _under(path, RECORD_MODULES)
         self.query_names: set[str] = set()  # from sqlalchemy import select [as ...]
         self.query_modules: set[str] = set()  # import sqlalchemy as sa
 
     def report(self, node: ast.AST, code: str, message: str) -> None:
         self.violations.append(Violation(self.path, getattr(node, "lineno", 0), code, message))
 
+    def _workflow_import(self, node: ast.AST, *modules: str) -> None:
+        """One report per import statement naming a workflow package (or a module of it)."""
+        if not self.check_workflows:
+            return
+        for module in modules:
+            if any(module == p or module.startswith(p + ".") for p in WORKFLOW_PACKAGES):
+                self.report(node, "MW001", f"a record module imports the workflow {module}")
+                return
+
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.name.split(".")[0] in QUERY_MODULES:
                 self.query_modules.add(alias.asname or alias.name.split(".")[0])
+        self._workflow_import(node, *(alias.name for alias in node.names))
         self.generic_visit(node)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.module:  # also "from marelle_family import editing"
+            names = (f"{node.module}.{alias.name}" for alias in node.names)
+            self._workflow_import(node, node.module, *names)
         if node.module and node.module.split(".")[0] in QUERY_MODULES:
             for alias in node.names:
                 if alias.name in QUERY_BUILDERS:
