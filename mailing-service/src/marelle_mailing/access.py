@@ -13,6 +13,7 @@ from fastapi import Depends
 from marelle_kit.errors import NotFound
 from marelle_kit.roles import ADMINS, BILLING_OFFICE, OFFICE, OPERATORS, STAFF, SUPERVISORS
 from marelle_kit.security import CurrentPrincipal, Principal, require_roles
+from marelle_mailing import catalogue
 
 # Who answers families' messages: the office and the billing office (« Régie »).
 MESSAGING_STAFF = OFFICE | BILLING_OFFICE
@@ -42,7 +43,7 @@ def parent_of(household_id: UUID, principal: Principal) -> Principal:
     """A member of this household (not staff acting for it): anyone else gets a 404, so
     another household's resources are indistinguishable from missing ones."""
     if principal.household_id != household_id or is_staff(principal):
-        raise NotFound("Ce foyer n'existe pas.")
+        raise NotFound(catalogue.HOUSEHOLD_NOT_FOUND)
     return principal
 
 

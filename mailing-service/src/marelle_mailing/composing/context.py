@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from marelle_kit.database import WriteSession
-from marelle_mailing import formatting
+from marelle_mailing import catalogue, formatting
 from marelle_mailing.models import ChildCopy, GuardianCopy, HouseholdCopy, tenants
 from marelle_mailing.settings import MailingSettings
 
@@ -47,7 +47,7 @@ class Links:
         return f"{await self.portal(tenant_id)}{PORTAL_PAGES[page]}{suffix}"
 
     async def tenant_name(self, tenant_id: UUID) -> str:
-        return await tenants.name_of(self.session, tenant_id) or "votre commune"
+        return await tenants.name_of(self.session, tenant_id) or catalogue.SOME_TOWN
 
     async def common(self, tenant_id: UUID) -> dict[str, Any]:
         return {

@@ -7,9 +7,10 @@ from typing import Any
 from uuid import UUID
 
 from marelle_kit.database import WriteSession
-from marelle_kit.errors import Forbidden, NotFound
+from marelle_kit.errors import InvalidPayload, NotFound
 from marelle_kit.roles import ADMINS, OPERATORS
 from marelle_kit.security import Principal
+from marelle_mailing import catalogue
 from marelle_mailing.composing.catalog import CATALOG, COMMON_FIELDS, HOUSEHOLD_FIELDS, Shipped
 from marelle_mailing.composing.rendering import (
     Layout,
@@ -23,7 +24,6 @@ from marelle_mailing.composing.rendering import (
 )
 from marelle_mailing.composing.repository import TemplateRepository
 from marelle_mailing.composing.schemas import MergeField, TemplateIn, TemplateOut, TemplateSummary
-from marelle_mailing.forms import invalid
 from marelle_mailing.models import MailTemplate
 
 
@@ -42,7 +42,7 @@ class Composer:
             return TemplateSource(subject=own.subject, html=own.html, text=own.text)
         shipped = CATALOG.get(key)
         if shipped is None:
-            raise NotFound("Ce modèle n'existe pas.")
+            raise NotFound(catalogue.TEMPLATE_NOT_FOUND)
         return shipped.source
 
     async def render(
@@ -67,7 +67,7 @@ class Composer:
         own = await self.templates.by_key(tenant_id, key)
         shipped = CATALOG.get(key)
         if own is None and shipped is None:
-            raise NotFound("Ce modèle n'existe pas.")
+            raise NotFound(catalogue.TEMPLATE_NOT_FOUND)
         source = (
             TemplateSource(own.subject, own.html, own.text) if own is not None else shipped.source  # type: ignore[union-attr]
         )
@@ -89,7 +89,7 @@ class Composer:
     def _check_may_edit(self, principal: Principal, shipped: Shipped | None) -> None:
         notification = shipped is not None and shipped.purpose == "notification"
         if notification and not principal.roles & (ADMINS | OPERATORS):
-            raise Forbidden("Seuls les administrateurs modifient les notifications.")
+            raise catalogue.NotificationsForAdmins(catalogue.NOTIFICATIONS_FOR_ADMINS)
 
     async def save(
         self, principal: Principal, tenant_id: UUID, key: str, data: TemplateIn
@@ -97,7 +97,7 @@ class Composer:
         shipped = CATALOG.get(key)
         self._check_may_edit(principal, shipped)
         if shipped is None and not data.name:
-            raise invalid("name", "donnez un nom à ce modèle de courrier")
+            raise InvalidPayload("name", catalogue.TEMPLATE_NAME_NEEDED)
         html = sanitise(data.html)
         text = data.text if data.text and data.text.strip() else html_to_text(html)
         source = TemplateSource(subject=data.subject, html=html, text=text)
@@ -109,7 +109,9 @@ class Composer:
         try:
             render_source(source, sample)
         except TemplateInvalid as exc:
-            raise invalid("html", str(exc)) from exc
+            raise InvalidPayload(
+                "html", catalogue.TEMPLATE_DOES_NOT_RENDER.format(reason=exc)
+            ) from exc
         row = await self.templates.by_key(tenant_id, key) or MailTemplate(
             tenant_id=tenant_id,
             key=key,
@@ -130,7 +132,7 @@ class Composer:
         self._check_may_edit(principal, CATALOG.get(key))
         own = await self.templates.by_key(tenant_id, key)
         if own is None:
-            raise NotFound("Cette structure n'a pas de version propre de ce modèle.")
+            raise NotFound(catalogue.TEMPLATE_NOT_CUSTOMISED)
         await self.templates.delete(own)
 
     async def preview(self, tenant_id: UUID, key: str, tenant_name: str) -> RenderedMail:

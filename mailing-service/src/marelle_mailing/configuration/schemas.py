@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from marelle_kit.validation import EmailAddress, normalize_text
+from marelle_mailing import catalogue
 
 Text = Annotated[str, AfterValidator(normalize_text)]
 
@@ -23,10 +24,7 @@ def _sender(value: str) -> str:
     """An SMS sender: 3 to 11 letters or digits, starting with a letter (operators refuse
     others; a number as sender is not offered)."""
     if not (3 <= len(value) <= 11 and value.isascii() and value.isalnum() and value[0].isalpha()):
-        raise ValueError(
-            "l'expéditeur SMS fait 3 à 11 lettres ou chiffres sans espace ni accent, "
-            "et commence par une lettre"
-        )
+        raise ValueError(catalogue.SMS_SENDER_RULE)
     return value
 
 
@@ -75,9 +73,7 @@ class CommunicationSettingsIn(BaseModel):
         if self.deadline_reminder_enabled and (
             self.deadline_weekday is None or self.deadline_time is None
         ):
-            raise ValueError(
-                "le rappel de date butoir demande le jour et l'heure de la date butoir"
-            )
+            raise ValueError(catalogue.REMINDER_NEEDS_DEADLINE)
         return self
 
 

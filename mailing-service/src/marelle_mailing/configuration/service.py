@@ -5,8 +5,9 @@ from __future__ import annotations
 from uuid import UUID
 
 from marelle_kit.database import WriteSession
-from marelle_kit.errors import Conflict, NotFound
+from marelle_kit.errors import NotFound
 from marelle_kit.security import Principal
+from marelle_mailing import catalogue
 from marelle_mailing.configuration.repository import (
     DeskMemberRepository,
     DeskRepository,
@@ -39,24 +40,24 @@ class Configuration:
         return row
 
     async def tenant_name(self, tenant_id: UUID) -> str:
-        return await tenants.name_of(self.session, tenant_id) or "votre commune"
+        return await tenants.name_of(self.session, tenant_id) or catalogue.SOME_TOWN
 
     async def desk(self, tenant_id: UUID, desk_id: UUID, *, active_only: bool = False) -> Desk:
         desk = await self.desks.get(tenant_id, desk_id)
         if desk is None or (active_only and not desk.active):
-            raise NotFound("Ce service n'existe pas.", field="desk_id")
+            raise NotFound(catalogue.DESK_NOT_FOUND, field="desk_id")
         return desk
 
     async def add_desk(self, tenant_id: UUID, data: DeskIn) -> Desk:
         if await self.desks.by_name(tenant_id, data.name) is not None:
-            raise Conflict("Un service porte déjà ce nom.", field="name")
+            raise catalogue.NameTaken(catalogue.DESK_NAME_TAKEN, field="name")
         return await self.desks.add(Desk(tenant_id=tenant_id, **data.model_dump()))
 
     async def change_desk(self, tenant_id: UUID, desk_id: UUID, data: DeskIn) -> Desk:
         desk = await self.desk(tenant_id, desk_id)
         other = await self.desks.by_name(tenant_id, data.name)
         if other is not None and other.id != desk.id:
-            raise Conflict("Un service porte déjà ce nom.", field="name")
+            raise catalogue.NameTaken(catalogue.DESK_NAME_TAKEN, field="name")
         for name, value in data.model_dump().items():
             setattr(desk, name, value)
         return await self.desks.add(desk)
@@ -65,7 +66,7 @@ class Configuration:
         await self.desk(tenant_id, desk_id)
         subjects = [m.staff_subject for m in data.members]
         if len(set(subjects)) != len(subjects):
-            raise Conflict("Un agent figure deux fois dans la liste.", field="members")
+            raise catalogue.NameTaken(catalogue.MEMBER_TWICE, field="members")
         await self.members.replace(
             tenant_id,
             desk_id,

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from marelle_kit.clock import utcnow
 from marelle_kit.database import WriteSession
+from marelle_mailing import catalogue
 from marelle_mailing.directory.repository import (
     CellRepository,
     ChildRepository,
@@ -23,8 +24,6 @@ from marelle_mailing.messaging.service import Messaging
 from marelle_mailing.publications.service import Publications
 from marelle_mailing.settings import MailingSettings
 from marelle_mailing.sms.repository import SmsRepository
-
-ERASED_NAME = "Foyer effacé"
 
 
 async def erase_household(
@@ -51,7 +50,7 @@ async def erase_household(
     await households.erase_invoices(household_id)
     if household is None:
         return
-    household.name, household.family_number = ERASED_NAME, household.family_number
+    household.name = catalogue.ERASED_HOUSEHOLD
     household.postcode = household.city = None
     household.email_authorised = household.sms_authorised = False
     household.balance_cents = 0

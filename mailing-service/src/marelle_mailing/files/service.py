@@ -17,6 +17,7 @@ from marelle_kit.files import (
     attachment_response,
     check_upload,
 )
+from marelle_mailing import catalogue
 from marelle_mailing.files.repository import FileRepository
 from marelle_mailing.models import FileBlob, StoredFile
 from marelle_mailing.settings import MailingSettings
@@ -60,13 +61,13 @@ class Files:
     async def get(self, tenant_id: UUID, file_id: UUID) -> StoredFile:
         stored = await self.files.get(tenant_id, file_id)
         if stored is None:
-            raise NotFound("Ce fichier n'existe pas.")
+            raise NotFound(catalogue.FILE_NOT_FOUND)
         return stored
 
     async def content(self, stored: StoredFile) -> bytes:
         data = await self.store.get(stored.tenant_id, stored.id)
         if data is None:
-            raise NotFound("Le contenu de ce fichier est introuvable.")
+            raise NotFound(catalogue.FILE_CONTENT_MISSING)
         return data
 
     async def download(self, stored: StoredFile) -> Response:

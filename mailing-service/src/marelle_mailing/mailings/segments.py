@@ -12,8 +12,8 @@ from datetime import date
 from uuid import UUID
 
 from marelle_kit.database import WriteSession
-from marelle_kit.errors import Problem
 from marelle_kit.localtime import local_today
+from marelle_mailing import catalogue
 from marelle_mailing.composing.context import Recipient, recipients_of
 from marelle_mailing.directory.repository import (
     CellRepository,
@@ -25,12 +25,6 @@ from marelle_mailing.mailings.repository import UnsubscriptionRepository
 from marelle_mailing.mailings.schemas import Criteria
 from marelle_mailing.models import ChildCopy, GuardianCopy, HouseholdCopy
 from marelle_mailing.publications.service import school_year_start
-
-
-class CriterionUnavailable(Problem):
-    status = 409
-    type = "criterion-unavailable"
-    title = "Critère indisponible"
 
 
 @dataclass(frozen=True)
@@ -62,15 +56,13 @@ async def matching(
 ) -> list[tuple[HouseholdCopy, list[GuardianCopy], list[ChildCopy]]]:
     """The households matching the criteria (consents not applied yet), by family number."""
     if criteria.missing_document is not None:
-        raise CriterionUnavailable(
-            "Le critère « pièce manquante » n'est pas encore disponible : le service des "
-            "dossiers familles ne publie pas les pièces des dossiers.",
+        raise catalogue.CriterionUnavailable(
+            catalogue.MISSING_DOCUMENT_UNAVAILABLE,
             field="criteria.missing_document",
         )
     if criteria.record_not_validated:
-        raise CriterionUnavailable(
-            "Le critère « fiche non validée » n'est pas encore disponible : le service des "
-            "dossiers familles ne publie pas la validation des fiches.",
+        raise catalogue.CriterionUnavailable(
+            catalogue.NOT_VALIDATED_UNAVAILABLE,
             field="criteria.record_not_validated",
         )
     today = today or local_today()

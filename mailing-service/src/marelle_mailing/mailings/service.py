@@ -15,8 +15,9 @@ from uuid import UUID
 
 from marelle_kit.clock import utcnow
 from marelle_kit.database import WriteSession
-from marelle_kit.errors import Conflict, NotFound, Problem
+from marelle_kit.errors import InvalidPayload, NotFound
 from marelle_kit.security import Principal
+from marelle_mailing import catalogue
 from marelle_mailing.composing.catalog import CATALOG
 from marelle_mailing.composing.context import Links, Recipient, household_fields, recipients_of
 from marelle_mailing.composing.rendering import (
@@ -36,7 +37,6 @@ from marelle_mailing.directory.repository import (
     HouseholdRepository,
 )
 from marelle_mailing.files.service import Files
-from marelle_mailing.forms import invalid
 from marelle_mailing.mailings.repository import MailingRepository, UnsubscriptionRepository
 from marelle_mailing.mailings.schemas import (
     AttachmentOut,
@@ -58,18 +58,6 @@ from marelle_mailing.models import HouseholdCopy, Mail, Mailing, MailingAttachme
 from marelle_mailing.settings import MailingSettings
 
 
-class NotADraft(Problem):
-    status = 409
-    type = "mailing-not-draft"
-    title = "Courrier déjà envoyé"
-
-
-class MissingDocuments(Problem):
-    status = 409
-    type = "recipient-documents-missing"
-    title = "Documents manquants"
-
-
 class Mailings:
     def __init__(self, session: WriteSession, settings: MailingSettings) -> None:
         self.session = session
@@ -81,15 +69,15 @@ class Mailings:
     async def get(self, tenant_id: UUID, mailing_id: UUID) -> Mailing:
         found = await self.mailings.get(tenant_id, mailing_id)
         if found is None:
-            raise NotFound("Ce courrier n'existe pas.")
+            raise NotFound(catalogue.MAILING_NOT_FOUND)
         return found
 
     async def _draft(self, tenant_id: UUID, mailing_id: UUID) -> Mailing:
         mailing = await self.mailings.get_for_update(tenant_id, mailing_id)
         if mailing is None:
-            raise NotFound("Ce courrier n'existe pas.")
+            raise NotFound(catalogue.MAILING_NOT_FOUND)
         if mailing.status != "draft":
-            raise NotADraft("Ce courrier est déjà parti : dupliquez-le pour en faire un autre.")
+            raise catalogue.NotADraft(catalogue.MAILING_NOT_DRAFT)
         return mailing
 
     async def _source(self, tenant_id: UUID, data: MailingIn) -> TemplateSource:
@@ -100,11 +88,11 @@ class Mailings:
         )
         shipped = CATALOG.get(data.template_key or "")
         if shipped is not None and shipped.purpose != "mailing":
-            raise invalid("template_key", "ce modèle est une notification, pas un courrier")
+            raise InvalidPayload("template_key", catalogue.TEMPLATE_IS_NOTIFICATION)
         subject = data.subject or (base.subject if base else None)
         body = data.html or (base.html if base else None)
         if not subject or not body:
-            raise invalid("html", "choisissez un modèle ou écrivez l'objet et le texte")
+            raise InvalidPayload("html", catalogue.TEMPLATE_OR_TEXT)
         html = sanitise(body) if data.html else body
         text = (
             data.text
@@ -115,7 +103,9 @@ class Mailings:
         try:
             render_source(source, {n: s for n, (_l, s) in mailing_fields().items()})
         except TemplateInvalid as exc:
-            raise invalid("html", str(exc)) from exc
+            raise InvalidPayload(
+                "html", catalogue.TEMPLATE_DOES_NOT_RENDER.format(reason=exc)
+            ) from exc
         return source
 
     async def create(self, principal: Principal, tenant_id: UUID, data: MailingIn) -> MailingOut:
@@ -230,7 +220,7 @@ class Mailings:
         mailing = await self._draft(tenant_id, mailing_id)
         attachment = await self.mailings.attachment(mailing.id, attachment_id)
         if attachment is None:
-            raise NotFound("Cette pièce jointe n'existe pas.")
+            raise NotFound(catalogue.ATTACHMENT_NOT_FOUND)
         await self.mailings.remove_attachment(attachment)
         await self.files.remove(tenant_id, [attachment.file_id])
 
@@ -247,7 +237,7 @@ class Mailings:
         mailing = await self._draft(tenant_id, mailing_id)
         household = await HouseholdRepository(self.session).get(tenant_id, household_id)
         if household is None or household.erased_at is not None:
-            raise NotFound("Ce foyer n'existe pas.", field="household_id")
+            raise NotFound(catalogue.HOUSEHOLD_NOT_FOUND, field="household_id")
         previous = (await self.mailings.documents_of(mailing.id)).get(household_id)
         stored = await self.files.add(tenant_id, name, data, principal.subject)
         if previous is not None:
@@ -313,7 +303,7 @@ class Mailings:
         mailing = await self.get(tenant_id, mailing_id)
         household = await HouseholdRepository(self.session).get(tenant_id, household_id)
         if household is None or household.erased_at is not None:
-            raise NotFound("Ce foyer n'existe pas.", field="household_id")
+            raise NotFound(catalogue.HOUSEHOLD_NOT_FOUND, field="household_id")
         member = await self._member(tenant_id, household)
         if not member.recipients:
             member = Member(household, member.guardians, member.children, [Recipient("", "")])
@@ -321,7 +311,7 @@ class Mailings:
         return RenderedMail(
             subject=rendered.subject,
             html=rendered.html.replace(UNSUBSCRIBE_PLACEHOLDER, "#"),
-            text=rendered.text.replace(UNSUBSCRIBE_PLACEHOLDER, "[lien de désabonnement]"),
+            text=rendered.text.replace(UNSUBSCRIBE_PLACEHOLDER, catalogue.PREVIEW_UNSUBSCRIBE),
         )
 
     async def test_send(
@@ -333,7 +323,7 @@ class Mailings:
         if household_id is not None:
             household = await HouseholdRepository(self.session).get(tenant_id, household_id)
             if household is None or household.erased_at is not None:
-                raise NotFound("Ce foyer n'existe pas.", field="household_id")
+                raise NotFound(catalogue.HOUSEHOLD_NOT_FOUND, field="household_id")
             member = await self._member(tenant_id, household)
             first = member.recipients[0].first_name if member.recipients else ""
             member = Member(household, member.guardians, member.children, [Recipient(to, first)])
@@ -359,7 +349,11 @@ class Mailings:
             f"mailing-test:{mailing.id}:{secrets.token_hex(8)}",
             "mailing_test",
             to,
-            RenderedMail(f"[Essai] {rendered.subject}", rendered.html, rendered.text),
+            RenderedMail(
+                catalogue.TEST_SUBJECT.format(subject=rendered.subject),
+                rendered.html,
+                rendered.text,
+            ),
             kind="grouped",
             mailing_id=None,
             file_ids=[*shared, *([own.file_id] if own else [])],
@@ -374,7 +368,7 @@ class Mailings:
             self.session, tenant_id, Criteria.model_validate(mailing.criteria)
         )
         if not segment.members:
-            raise Conflict("Aucun destinataire ne correspond à ces critères.")
+            raise catalogue.NobodyMatches(catalogue.NOBODY_MATCHES)
         documents = (
             await self.mailings.documents_of(mailing.id) if mailing.per_recipient_document else {}
         )
@@ -383,8 +377,8 @@ class Mailings:
             m for m in members if mailing.per_recipient_document and m.household.id not in documents
         ]
         if missing and not skip_missing_documents:
-            raise MissingDocuments(
-                f"{len(missing)} foyer(s) n'ont pas leur document propre.",
+            raise catalogue.MissingDocuments(
+                catalogue.DOCUMENTS_MISSING.format(count=len(missing)),
                 households=[m.household.family_number for m in missing[:100]],
             )
         shared = [a.file_id for a, _f in await self.mailings.attachments(mailing.id, shared=True)]
@@ -418,7 +412,7 @@ class Mailings:
     async def retry(self, tenant_id: UUID, mailing_id: UUID) -> int:
         mailing = await self.get(tenant_id, mailing_id)
         if mailing.status == "draft":
-            raise Conflict("Ce courrier n'est pas encore parti.")
+            raise catalogue.NotSentYet(catalogue.MAILING_NOT_SENT)
         return await MailRepository(self.session).requeue_failed(tenant_id, mailing.id, utcnow())
 
 
@@ -455,7 +449,7 @@ class Unsubscriptions:
     async def _mail(self, token: str) -> Mail:
         mail = await self.mails.by_unsubscribe_token(token) if len(token) <= 64 else None
         if mail is None or mail.kind != "grouped":
-            raise NotFound("Ce lien de désabonnement n'est pas valide.")
+            raise NotFound(catalogue.UNSUBSCRIBE_INVALID)
         return mail
 
     async def status(self, token: str) -> UnsubscribeOut:

@@ -35,6 +35,7 @@ from marelle_kit.clock import utcnow
 from marelle_kit.database import Database, WriteSession
 from marelle_kit.errors import NotFound
 from marelle_kit.sealed import SealBroken, open_sealed
+from marelle_mailing import catalogue
 from marelle_mailing.composing.context import Links
 from marelle_mailing.files.service import Files
 from marelle_mailing.links.service import LinkKeys
@@ -111,11 +112,11 @@ async def outgoing(session: WriteSession, settings: MailingSettings, mail: Mail)
         try:
             payload = open_sealed(await LinkKeys(session).private_set(), mail.sealed_secret)
         except SealBroken as exc:
-            raise NotSendable("le lien personnel ne peut pas être ouvert") from exc
+            raise NotSendable(catalogue.LINK_UNREADABLE) from exc
         if payload.get("tenant_id") != str(mail.tenant_id):
-            raise NotSendable("le lien personnel n'est pas de cette structure")
+            raise NotSendable(catalogue.LINK_OTHER_TENANT)
         if float(payload.get("exp", 0)) <= utcnow().timestamp():
-            raise NotSendable("le lien personnel a expiré avant l'envoi")
+            raise NotSendable(catalogue.LINK_EXPIRED_BEFORE_SENDING)
         link = await Links(session, settings).page(
             mail.tenant_id, "password_link", str(payload["token"])
         )
@@ -148,7 +149,7 @@ async def outgoing(session: WriteSession, settings: MailingSettings, mail: Mail)
         try:
             data = await files.content(stored)
         except NotFound as exc:
-            raise NotSendable(f"la pièce jointe « {stored.name} » est introuvable") from exc
+            raise NotSendable(catalogue.ATTACHMENT_LOST.format(name=stored.name)) from exc
         message.add_attachment(
             data,
             maintype=maintype,

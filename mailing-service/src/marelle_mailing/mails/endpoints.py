@@ -10,6 +10,7 @@ from marelle_kit.repository import MAX_LIMIT, MAX_OFFSET
 from marelle_kit.security import require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_mailing import catalogue
 from marelle_mailing.access import MAIL_READERS
 from marelle_mailing.mails.repository import MailRepository
 from marelle_mailing.mails.schemas import MailOut, MailPage, MailSummary
@@ -48,7 +49,7 @@ async def get_mail(
     mailbox, as received (``live_copy`` true, with a notice saying so)."""
     mail = await MailRepository(session).get(tenant_id, mail_id)
     if mail is None:
-        raise NotFound("Ce message n'existe pas.")
+        raise NotFound(catalogue.MAIL_NOT_FOUND)
     settings = request.app.state.runtime.settings
     assert isinstance(settings, MailingSettings)
     return MailOut.of(mail, captured_mailbox=settings.captures_mail)

@@ -5,14 +5,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from marelle_mailing import catalogue
 from marelle_mailing.mails.service import redacted
 from marelle_mailing.models import Mail
-
-CAPTURED_NOTICE = (
-    "Boîte de démonstration (mode embarqué, aucun courriel ne part) : ce courriel est montré "
-    "tel que le destinataire l'aurait reçu, liens personnels compris. Hors démonstration, la "
-    "copie conservée ne contient jamais ces liens."
-)
 
 
 class MailSummary(BaseModel):
@@ -60,5 +55,5 @@ class MailOut(MailSummary):
             html=mail.captured_html if live and mail.captured_html else redacted(mail.html),
             text=mail.captured_text if live and mail.captured_text else redacted(mail.text),
             live_copy=live,
-            notice=CAPTURED_NOTICE if live else None,
+            notice=catalogue.CAPTURED_NOTICE if live else None,
         )

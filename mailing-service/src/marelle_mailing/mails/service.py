@@ -12,7 +12,7 @@ from uuid import UUID
 
 from marelle_contracts import AccountLocked, PasswordResetRequested
 from marelle_kit.database import WriteSession
-from marelle_mailing import formatting
+from marelle_mailing import catalogue, formatting
 from marelle_mailing.composing.context import Links
 from marelle_mailing.composing.rendering import Layout, RenderedMail
 from marelle_mailing.composing.service import Composer
@@ -25,14 +25,11 @@ from marelle_mailing.settings import MailingSettings
 # Where a secret goes in a stored mail; written in only on the way out.
 LINK_PLACEHOLDER = "[[marelle:lien-personnel]]"
 UNSUBSCRIBE_PLACEHOLDER = "[[marelle:desabonnement]]"
-# What staff read in its place.
-REDACTED_LINK = "[lien personnel : retiré de la copie conservée]"
-REDACTED_UNSUBSCRIBE = "[lien de désabonnement personnel : retiré de la copie conservée]"
 
 
 def redacted(body: str) -> str:
-    return body.replace(LINK_PLACEHOLDER, REDACTED_LINK).replace(
-        UNSUBSCRIBE_PLACEHOLDER, REDACTED_UNSUBSCRIBE
+    return body.replace(LINK_PLACEHOLDER, catalogue.REDACTED_LINK).replace(
+        UNSUBSCRIBE_PLACEHOLDER, catalogue.REDACTED_UNSUBSCRIBE
     )
 
 

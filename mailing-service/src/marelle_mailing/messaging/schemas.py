@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from marelle_kit.validation import normalize_text
+from marelle_mailing import catalogue
 
 
 def _body(value: str) -> str:
@@ -15,7 +16,7 @@ def _body(value: str) -> str:
     lines = [normalize_text(line) for line in value.replace("\r\n", "\n").split("\n")]
     cleaned = "\n".join(lines).strip()
     if not cleaned:
-        raise ValueError("le message est vide")
+        raise ValueError(catalogue.MESSAGE_EMPTY)
     return cleaned
 
 

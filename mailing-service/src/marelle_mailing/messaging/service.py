@@ -13,13 +13,13 @@ from uuid import UUID
 
 from marelle_kit.clock import utcnow
 from marelle_kit.database import WriteSession
-from marelle_kit.errors import Conflict, NotFound, Problem
+from marelle_kit.errors import InvalidPayload, NotFound
 from marelle_kit.security import Principal
+from marelle_mailing import catalogue
 from marelle_mailing.composing.context import Links, recipients_of
 from marelle_mailing.configuration.service import Configuration
 from marelle_mailing.directory.repository import GuardianRepository, HouseholdRepository
 from marelle_mailing.files.service import Files
-from marelle_mailing.forms import invalid
 from marelle_mailing.mails.service import MailQueue
 from marelle_mailing.messaging.repository import ConversationRepository, MessageRepository
 from marelle_mailing.messaging.schemas import (
@@ -35,12 +35,6 @@ from marelle_mailing.models import Conversation, Desk, HouseholdCopy, Message, M
 from marelle_mailing.settings import MailingSettings
 
 MAX_ATTACHMENTS = 5
-
-
-class ConversationClosed(Problem):
-    status = 409
-    type = "conversation-closed"
-    title = "Conversation close"
 
 
 @dataclass(frozen=True)
@@ -92,13 +86,13 @@ class Messaging:
             else await self.conversations.get(tenant_id, conversation_id)
         )
         if found is None or not self._may_see(reader, found):
-            raise NotFound("Cette conversation n'existe pas.")
+            raise NotFound(catalogue.CONVERSATION_NOT_FOUND)
         return found
 
     async def _household(self, tenant_id: UUID, household_id: UUID) -> HouseholdCopy:
         household = await HouseholdRepository(self.session).get(tenant_id, household_id)
         if household is None or household.erased_at is not None:
-            raise NotFound("Ce foyer n'existe pas.", field="household_id")
+            raise NotFound(catalogue.HOUSEHOLD_NOT_FOUND, field="household_id")
         return household
 
     # --- writing ---------------------------------------------------------------------------
@@ -116,7 +110,7 @@ class Messaging:
     ) -> ConversationOut:
         desk = await self.config.desk(tenant_id, desk_id, active_only=reader.side == "household")
         if reader.desk_ids is not None and desk.id not in reader.desk_ids:
-            raise NotFound("Ce service n'existe pas.", field="desk_id")
+            raise NotFound(catalogue.DESK_NOT_FOUND, field="desk_id")
         household = await self._household(tenant_id, household_id)
         conversation = Conversation(
             tenant_id=tenant_id,
@@ -141,10 +135,10 @@ class Messaging:
         # The conversation's row is locked: a close and a message cannot cross.
         conversation = await self._conversation(reader, tenant_id, conversation_id, lock=True)
         if conversation.status == "closed":
-            raise ConversationClosed(
-                "Cette conversation est close : écrivez un nouveau message au service."
+            raise catalogue.ConversationClosed(
+                catalogue.CLOSED_FOR_FAMILY
                 if reader.side == "household"
-                else "Cette conversation est close : rouvrez-la pour répondre."
+                else catalogue.CLOSED_FOR_STAFF
             )
         desk = await self.config.desk(tenant_id, conversation.desk_id)
         household = await self._household(tenant_id, conversation.household_id)
@@ -162,14 +156,16 @@ class Messaging:
         uploads: list[Upload],
     ) -> Message:
         if len(uploads) > MAX_ATTACHMENTS:
-            raise invalid("files", f"joignez au plus {MAX_ATTACHMENTS} documents à un message")
+            raise InvalidPayload(
+                "files", catalogue.TOO_MANY_ATTACHMENTS.format(count=MAX_ATTACHMENTS)
+            )
         if reader.side == "staff":
             name = (
                 await self.config.display_name(conversation.tenant_id, reader.principal.subject)
                 or desk.name
             )
         else:
-            name = household.name or "Famille"
+            name = household.name or catalogue.FAMILY_AUTHOR
         message = Message(
             tenant_id=conversation.tenant_id,
             conversation_id=conversation.id,
@@ -261,7 +257,7 @@ class Messaging:
     ) -> ConversationOut:
         conversation = await self._conversation(reader, tenant_id, conversation_id, lock=True)
         if conversation.status == "closed":
-            raise Conflict("Cette conversation est déjà close.")
+            raise catalogue.ConversationState(catalogue.ALREADY_CLOSED)
         conversation.status, conversation.closed_at = "closed", utcnow()
         await self.conversations.add(conversation)
         return await self.view(reader, tenant_id, conversation_id)
@@ -271,7 +267,7 @@ class Messaging:
     ) -> ConversationOut:
         conversation = await self._conversation(reader, tenant_id, conversation_id, lock=True)
         if conversation.status == "open":
-            raise Conflict("Cette conversation est déjà ouverte.")
+            raise catalogue.ConversationState(catalogue.ALREADY_OPEN)
         conversation.status, conversation.closed_at = "open", None
         await self.conversations.add(conversation)
         return await self.view(reader, tenant_id, conversation_id)
@@ -383,7 +379,7 @@ class Messaging:
         conversation = await self._conversation(reader, tenant_id, conversation_id)
         stored = await self.messages.attachment(tenant_id, conversation.id, attachment_id)
         if stored is None:
-            raise NotFound("Cette pièce jointe n'existe pas.")
+            raise NotFound(catalogue.ATTACHMENT_NOT_FOUND)
         return await self.files.content(stored), stored.content_type, stored.name
 
     async def desk_counts(self, reader: Reader, tenant_id: UUID) -> list[DeskCounts]:

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from marelle_kit.database import WriteSession
 from marelle_kit.localtime import local_instant, local_today, to_local
-from marelle_mailing import formatting
+from marelle_mailing import catalogue, formatting
 from marelle_mailing.composing.context import Links, household_fields, recipients_of
 from marelle_mailing.composing.rendering import Layout, in_layout, render_source
 from marelle_mailing.composing.service import Composer
@@ -52,7 +52,9 @@ class Week:
 
     @property
     def label(self) -> str:
-        return f"du {formatting.long_day(self.monday)} au {formatting.long_day(self.sunday)}"
+        return catalogue.WEEK.format(
+            monday=formatting.long_day(self.monday), sunday=formatting.long_day(self.sunday)
+        )
 
 
 def reminder_due(now: datetime, weekday: int, at: time) -> tuple[datetime, Week] | None:
@@ -131,8 +133,11 @@ async def _remind_tenant(
             context = {
                 **base,
                 **fields,
-                "date_butoir": f"{formatting.long_day(to_local(deadline).date())} à "
-                f"{to_local(deadline).hour} h {to_local(deadline).minute:02d}",
+                "date_butoir": catalogue.DEADLINE_AT.format(
+                    day=formatting.long_day(to_local(deadline).date()),
+                    hour=to_local(deadline).hour,
+                    minute=to_local(deadline).minute,
+                ),
                 "semaine": week.label,
                 "lien": await links.page(tenant_id, "bookings"),
             }
@@ -174,7 +179,7 @@ async def expiry_notices(session: WriteSession, settings: MailingSettings, today
             household.id,
             "document_expiring",
             {
-                "document": "attestation de quotient familial",
+                "document": catalogue.QUOTIENT_DOCUMENT,
                 "date_expiration": formatting.day(valid_until),
                 "lien": await notifier.links.page(household.tenant_id, "records"),
             },

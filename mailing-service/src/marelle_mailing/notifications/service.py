@@ -19,7 +19,7 @@ from marelle_contracts import (
 )
 from marelle_contracts.booking import ChangeOrigin
 from marelle_kit.database import WriteSession
-from marelle_mailing import formatting
+from marelle_mailing import catalogue, formatting
 from marelle_mailing.composing.context import Links, household_fields, recipients_of
 from marelle_mailing.directory.repository import (
     ActivityRepository,
@@ -82,8 +82,8 @@ class Notifier:
             found.append(
                 " — ".join(
                     [
-                        child.first_name if child else "Votre enfant",
-                        activity.name if activity else "Activité",
+                        child.first_name if child else catalogue.SOME_CHILD,
+                        activity.name if activity else catalogue.SOME_ACTIVITY,
                         formatting.long_day(cell.day),
                     ]
                 )

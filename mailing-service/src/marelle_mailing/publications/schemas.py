@@ -14,6 +14,7 @@ from pydantic import (
 )
 
 from marelle_kit.validation import normalize_text
+from marelle_mailing import catalogue
 
 Audience = Literal["all", "site", "activity", "school"]
 Title = Annotated[
@@ -60,14 +61,14 @@ class PublicationMeta(BaseModel):
         if self.audience == "all":
             self.audience_ref = None
         elif not self.audience_ref:
-            raise ValueError("précisez le site, l'activité ou l'école visés")
+            raise ValueError(catalogue.PUBLICATION_AUDIENCE_NEEDED)
         elif self.audience in ("site", "activity"):
             try:
                 UUID(self.audience_ref)
             except ValueError as exc:
-                raise ValueError("le site ou l'activité visés sont inconnus") from exc
+                raise ValueError(catalogue.PUBLICATION_AUDIENCE_UNKNOWN) from exc
         if self.expires_on is not None and self.expires_on < self.published_on:
-            raise ValueError("la date d'expiration précède la date de publication")
+            raise ValueError(catalogue.PUBLICATION_DATES)
         return self
 
 

@@ -14,10 +14,11 @@ from uuid import UUID
 
 from marelle_kit.clock import utcnow
 from marelle_kit.database import WriteSession
-from marelle_kit.errors import Conflict, NotFound
+from marelle_kit.errors import NotFound
 from marelle_kit.ids import new_id
 from marelle_kit.localtime import local_instant, local_today
 from marelle_kit.security import Principal
+from marelle_mailing import catalogue
 from marelle_mailing.directory.repository import CellRepository, ChildRepository
 from marelle_mailing.files.service import Files
 from marelle_mailing.models import (
@@ -65,12 +66,12 @@ class Publications:
     async def category(self, tenant_id: UUID, category_id: UUID) -> PublicationCategory:
         found = await self.categories.get(tenant_id, category_id)
         if found is None:
-            raise NotFound("Cette rubrique n'existe pas.", field="category_id")
+            raise NotFound(catalogue.CATEGORY_NOT_FOUND, field="category_id")
         return found
 
     async def add_category(self, tenant_id: UUID, data: CategoryIn) -> PublicationCategory:
         if await self.categories.by_name(tenant_id, data.name) is not None:
-            raise Conflict("Une rubrique porte déjà ce nom.", field="name")
+            raise catalogue.NameTaken(catalogue.CATEGORY_NAME_TAKEN, field="name")
         return await self.categories.add(
             PublicationCategory(tenant_id=tenant_id, name=data.name, position=data.position)
         )
@@ -81,14 +82,14 @@ class Publications:
         category = await self.category(tenant_id, category_id)
         other = await self.categories.by_name(tenant_id, data.name)
         if other is not None and other.id != category.id:
-            raise Conflict("Une rubrique porte déjà ce nom.", field="name")
+            raise catalogue.NameTaken(catalogue.CATEGORY_NAME_TAKEN, field="name")
         category.name, category.position = data.name, data.position
         return await self.categories.add(category)
 
     async def remove_category(self, tenant_id: UUID, category_id: UUID) -> None:
         category = await self.category(tenant_id, category_id)
         if await self.categories.in_use(category.id):
-            raise Conflict("Cette rubrique contient des documents : déplacez-les ou retirez-les.")
+            raise catalogue.CategoryInUse(catalogue.CATEGORY_IN_USE)
         await self.categories.delete(category)
 
     # --- staff -----------------------------------------------------------------------------
@@ -111,7 +112,7 @@ class Publications:
     async def get(self, tenant_id: UUID, publication_id: UUID) -> Publication:
         found = await self.publications.get(tenant_id, publication_id)
         if found is None:
-            raise NotFound("Ce document n'existe pas.")
+            raise NotFound(catalogue.PUBLICATION_NOT_FOUND)
         return found
 
     async def change(
@@ -127,7 +128,7 @@ class Publications:
     async def withdraw(self, tenant_id: UUID, publication_id: UUID) -> PublicationOut:
         publication = await self.get(tenant_id, publication_id)
         if publication.withdrawn_at is not None:
-            raise Conflict("Ce document est déjà retiré.")
+            raise catalogue.AlreadyWithdrawn(catalogue.PUBLICATION_WITHDRAWN)
         publication.withdrawn_at = utcnow()
         await self.publications.add(publication)
         return await self.view(tenant_id, publication_id)
@@ -299,14 +300,14 @@ class Publications:
         for publication in await self.for_household(tenant_id, household_id):
             if publication.id == publication_id:
                 return publication
-        raise NotFound("Ce document n'existe pas.")
+        raise NotFound(catalogue.PUBLICATION_NOT_FOUND)
 
     async def acknowledge(
         self, principal: Principal, tenant_id: UUID, household_id: UUID, publication_id: UUID
     ) -> datetime:
         publication = await self.family_document(tenant_id, household_id, publication_id)
         if not publication.requires_acknowledgement:
-            raise Conflict("Ce document ne demande pas de confirmation de lecture.")
+            raise catalogue.NoAcknowledgementAsked(catalogue.NO_ACKNOWLEDGEMENT)
         await self.publications.acknowledge(
             PublicationAcknowledgement(
                 tenant_id=tenant_id,

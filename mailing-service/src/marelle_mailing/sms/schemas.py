@@ -7,15 +7,16 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from marelle_mailing import catalogue
 from marelle_mailing.mailings.schemas import Criteria
 
 
 def _sms_text(value: str) -> str:
     cleaned = value.replace("\r\n", "\n").strip()
     if not cleaned:
-        raise ValueError("le SMS est vide")
+        raise ValueError(catalogue.SMS_EMPTY)
     if any(ord(c) < 32 and c != "\n" for c in cleaned):
-        raise ValueError("caractère de contrôle refusé")
+        raise ValueError(catalogue.SMS_CONTROL_CHARACTER)
     return cleaned
 
 

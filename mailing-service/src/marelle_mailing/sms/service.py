@@ -13,8 +13,9 @@ from uuid import UUID
 
 from marelle_kit.clock import utcnow
 from marelle_kit.database import Database, WriteSession
-from marelle_kit.errors import Conflict, NotFound
+from marelle_kit.errors import NotFound
 from marelle_kit.security import Principal
+from marelle_mailing import catalogue
 from marelle_mailing.configuration.service import Configuration
 from marelle_mailing.mailings.schemas import Criteria
 from marelle_mailing.mailings.segments import matching
@@ -94,8 +95,8 @@ class SmsService:
     async def create(self, principal: Principal, tenant_id: UUID, data: SmsIn) -> SmsCampaignOut:
         estimate = await self.estimate(tenant_id, data)
         if not estimate.sender:
-            raise Conflict(
-                "Choisissez d'abord l'expéditeur des SMS dans les réglages de communication.",
+            raise catalogue.SmsSenderMissing(
+                catalogue.SMS_SENDER_MISSING,
                 field="sms_sender",
             )
         campaign = SmsCampaign(
@@ -115,7 +116,7 @@ class SmsService:
     async def get(self, tenant_id: UUID, campaign_id: UUID) -> SmsCampaign:
         found = await self.campaigns.get(tenant_id, campaign_id)
         if found is None:
-            raise NotFound("Cet envoi de SMS n'existe pas.")
+            raise NotFound(catalogue.SMS_NOT_FOUND)
         return found
 
     async def view(self, tenant_id: UUID, campaign_id: UUID) -> SmsCampaignOut:
@@ -161,14 +162,14 @@ class SmsService:
         those of now: a family that opted out since the estimate is not texted."""
         campaign = await self.campaigns.get_for_update(tenant_id, campaign_id)
         if campaign is None:
-            raise NotFound("Cet envoi de SMS n'existe pas.")
+            raise NotFound(catalogue.SMS_NOT_FOUND)
         if campaign.status != "draft":
-            raise Conflict("Ces SMS sont déjà partis.")
+            raise catalogue.SmsAlreadySent(catalogue.SMS_ALREADY_SENT)
         segment = await sms_segment(
             self.session, tenant_id, Criteria.model_validate(campaign.criteria)
         )
         if not segment.targets:
-            raise Conflict("Aucun numéro de mobile ne correspond à ces critères.")
+            raise catalogue.NobodyMatches(catalogue.NO_MOBILE_MATCHES)
         await self.messages.add_all(
             [
                 SmsMessage(
