@@ -203,7 +203,9 @@ async def mailbox_mails(system: RunningSystem, email: str) -> list[str]:
             .where(Mail.to_address == email, Mail.tenant_id == UUID(tenant["id"]))  # type: ignore[arg-type]
             .order_by(Mail.created_at)  # type: ignore[arg-type]
         )
-        return [mail.text for mail in rows if mail.status == "sent"]
+        # The captured copy: what the guardian would have received (the stored copy never
+        # holds the link, issue 9 item 1).
+        return [mail.captured_text or "" for mail in rows if mail.status == "sent"]
 
 
 async def test_first_login_journey_in_embedded_mode(

@@ -191,6 +191,10 @@ def base_env(data_dir: Path) -> dict[str, str]:
     }
     for service in SERVICES:
         env[f"MARELLE_{service.upper()}_PORT"] = str(free_port())
+    # Password-link tokens are sealed to the mailing-service's key, fetched from its JWKS.
+    env["MARELLE_AUTH_LINK_KEYS_URL"] = (
+        f"http://127.0.0.1:{env['MARELLE_MAILING_PORT']}/.well-known/link-keys.json"
+    )
     return env
 
 

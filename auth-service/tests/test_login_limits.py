@@ -9,6 +9,7 @@ from marelle_auth.throttling.policy import LoginThrottle
 from marelle_auth.throttling.store import InProcessFailureStore, RedisFailureStore
 from marelle_contracts import GuardianAdded
 from marelle_testkit.plugin import ServiceUnderTest
+from marelle_testkit.sealing import TEST_LINK_KEYS
 from marelle_testkit.tokens import TokenFactory
 
 from oidc_client import PASSWORD, TENANT, authorize, pkce, query_of
@@ -126,7 +127,7 @@ async def test_ten_wrong_passwords_lock_the_account_mail_its_owner_and_staff_unl
     await auth.deliver(event, tenant_id=TENANT, key=event.household_id)
     headers = {"X-Marelle-Tenant": str(TENANT)}
     await auth.client.post("/password/links", json={"email": event.email}, headers=headers)
-    link = (await auth.published())[-1]["payload"]["token"]
+    link = TEST_LINK_KEYS.token_of((await auth.published())[-1])
     body = {"password": PASSWORD, "confirmation": PASSWORD}
     await auth.client.post(f"/password/links/{link}/password", json=body, headers=headers)
 

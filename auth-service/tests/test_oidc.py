@@ -10,6 +10,7 @@ from joserfc.jwk import KeySet
 
 from marelle_contracts import GuardianAdded
 from marelle_testkit.plugin import ServiceUnderTest
+from marelle_testkit.sealing import TEST_LINK_KEYS
 from marelle_testkit.tokens import TokenFactory
 
 from oidc_client import (
@@ -186,7 +187,7 @@ async def test_an_admin_creates_staff_who_choose_a_password_and_get_their_role_i
 
     link = (await auth.published())[-1]
     assert link["type"] == "auth.password_reset.requested"
-    token = link["payload"]["token"]
+    token = TEST_LINK_KEYS.token_of(link)
     await auth.client.post(
         f"/password/links/{token}/password",
         json={"password": PASSWORD, "confirmation": PASSWORD},

@@ -12,6 +12,7 @@ from marelle_auth.passwords.hashing import verify_password
 from marelle_contracts import GuardianAdded, GuardianEmailChanged, GuardianRemoved
 from marelle_kit.clock import utcnow
 from marelle_testkit.plugin import ServiceUnderTest
+from marelle_testkit.sealing import TEST_LINK_KEYS
 from marelle_testkit.tokens import TokenFactory
 
 TENANT = UUID(int=7)
@@ -43,7 +44,7 @@ async def ask_link(auth: ServiceUnderTest, email: str, tenant: UUID = TENANT) ->
     )
     assert response.status_code == 202, response.text
     published = (await auth.published())[before:]
-    return published[0]["payload"]["token"] if published else None
+    return TEST_LINK_KEYS.token_of(published[0]) if published else None
 
 
 async def account(auth: ServiceUnderTest, email: str) -> Account:
@@ -229,7 +230,7 @@ async def test_every_step_is_in_the_audit_log_with_ip_and_outcome(
     await add_guardian(auth, "h@exemple.fr")
     forwarded = {**HEADERS, "X-Forwarded-For": "198.51.100.23, 10.0.0.1"}
     await auth.client.post("/password/links", json={"email": "h@exemple.fr"}, headers=forwarded)
-    token = (await auth.published())[-1]["payload"]["token"]
+    token = TEST_LINK_KEYS.token_of((await auth.published())[-1])
     await auth.client.post("/password/links", json={"email": "zz@exemple.fr"}, headers=forwarded)
     body = {"password": GOOD, "confirmation": GOOD}
     await auth.client.post(f"/password/links/{token}/password", json=body, headers=forwarded)

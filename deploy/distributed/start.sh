@@ -35,6 +35,8 @@ if [ -z "${MARELLE_BILLING_SECRETS_KEY:-}" ]; then
     'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())' >"$RUN_DIR/billing-secrets.key"
   export MARELLE_BILLING_SECRETS_KEY="$(cat "$RUN_DIR/billing-secrets.key")"
 fi
+# Password-link tokens are sealed to the mailing-service's key (its JWKS).
+export MARELLE_AUTH_LINK_KEYS_URL="http://127.0.0.1:$((BASE + OFFSET[mailing]))/.well-known/link-keys.json"
 
 database_url() { # service -> URL of marelle_<service> on the admin URL's server
   "$UV" run --quiet python -c "

@@ -158,9 +158,19 @@ async def test_a_parent_proposes_a_school_change_and_staff_accept_it(
     )
     assert accepted.json()["status"] == "accepted"
     assert (await record(family, martin))["children"][0]["school"] == "École Pasteur"
-    changed = (await family.published())[-1]
+    *_, changed, decided = await family.published()
     assert changed["type"] == "family.child.changed"
     assert changed["payload"]["level"] == "CE1"
+    # The family is told through the mailing-service.
+    assert decided["type"] == "family.change_request.decided"
+    assert decided["payload"] == {
+        "household_id": str(martin.household_id),
+        "request_id": inbox[0]["id"],
+        "field_group": "child.schooling",
+        "label": "Scolarité",
+        "outcome": "accepted",
+        "reason": None,
+    }
     again = await family.client.post(
         f"/change-requests/{inbox[0]['id']}/accept", headers=martin.agent
     )
@@ -182,6 +192,10 @@ async def test_a_refusal_needs_a_reason_which_the_parent_reads(
         path, json={"reason": "Joignez l'attestation CAF de 2026."}, headers=martin.agent
     )
     assert refused.json()["status"] == "refused"
+    decided = (await family.published())[-1]
+    assert decided["type"] == "family.change_request.decided"
+    assert decided["payload"]["outcome"] == "refused"
+    assert decided["payload"]["reason"] == "Joignez l'attestation CAF de 2026."
     mine = await family.client.get(
         f"/households/{martin.household_id}/change-requests", headers=martin.parent
     )

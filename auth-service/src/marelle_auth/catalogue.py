@@ -57,6 +57,8 @@ LINK_INVALID = "Ce lien n'est pas valide. Demandez-en un nouveau."
 LINK_USED = "Ce lien a déjà servi. Demandez-en un nouveau si besoin."
 LINK_REPLACED = "Ce lien a été remplacé par un plus récent. Utilisez le dernier reçu."
 LINK_EXPIRED = "Ce lien a expiré. Demandez-en un nouveau."
+# No key to seal a link's token to (the mailing-service's link keys are unreachable).
+LINKS_UNAVAILABLE = "L'envoi des liens est momentanément indisponible ; réessayez dans un instant."
 PASSWORD_BREAKS_RULES = "Ce mot de passe ne respecte pas les règles : {rules}."
 PASSWORD_UNCHANGED = "Le nouveau mot de passe doit être différent de l'actuel."
 ACCOUNT_UNUSABLE = "Ce compte n'est pas utilisable."

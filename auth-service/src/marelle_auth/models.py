@@ -63,6 +63,10 @@ class Account(AuthModel, table=True):
     password_changed_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
+    # The first successful login (auth.account.first_signed_in is published then, once).
+    first_signed_in_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=_stamp())
     modified_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, onupdate=utcnow)

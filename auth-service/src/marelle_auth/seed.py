@@ -11,10 +11,12 @@ from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.keys.service import KeyRing
 from marelle_auth.models import Account, tenants
 from marelle_auth.passwords.hashing import hash_password
+from marelle_auth.settings import AuthSettings
 from marelle_auth.throttling.policy import LoginThrottle
 from marelle_auth.throttling.store import FailureStore, InProcessFailureStore, RedisFailureStore
 from marelle_kit import roles
 from marelle_kit.runtime import ServiceRuntime
+from marelle_kit.sealed import PublicKeySource
 from marelle_kit.settings import Mode
 
 
@@ -30,6 +32,12 @@ async def start_auth(runtime: ServiceRuntime) -> None:
         else InProcessFailureStore()
     )
     runtime.state["login_throttle"] = LoginThrottle(store)
+    settings = runtime.settings
+    assert isinstance(settings, AuthSettings)
+    if settings.link_keys_url or settings.link_keys:
+        runtime.state["link_keys"] = PublicKeySource(
+            url=settings.link_keys_url, jwks=settings.link_keys
+        )
 
 
 # Embedded demo only (never in distributed mode): staff who can sign in to the back office.

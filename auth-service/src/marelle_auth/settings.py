@@ -1,7 +1,9 @@
-from pydantic import Field
+from typing import Any, Self
+
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from marelle_kit.settings import ServiceSettings
+from marelle_kit.settings import Mode, ServiceSettings
 
 
 class AuthSettings(ServiceSettings):
@@ -21,3 +23,13 @@ class AuthSettings(ServiceSettings):
     # The signing key is replaced this often (the worker checks hourly); an operator can also
     # rotate it at once, e.g. after a suspected leak.
     signing_key_rotation_days: int = Field(default=90, ge=1, le=365)
+    # Password-link tokens are sealed to the mailing-service's public key before they travel
+    # (docs/adr/00XX-sealed-password-links-comms.md): its JWKS URL, or the key set itself.
+    link_keys_url: str | None = None
+    link_keys: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _link_keys_outside_embedded(self) -> Self:
+        if self.platform.mode is Mode.DISTRIBUTED and not (self.link_keys_url or self.link_keys):
+            raise ValueError("distributed mode needs MARELLE_AUTH_LINK_KEYS_URL")
+        return self

@@ -1102,7 +1102,8 @@ async def mailbox(request: Request) -> Response:
     if not isinstance(ctx, StaffContext):
         return ctx
     status, mails = await ctx.call("GET", "mailing", "/mails", params={"limit": "200"})
-    return ctx.page("admin_mails.html", mails=mails if status == 200 else [])
+    # The mailing-service answers a page ({items, total, ...}); only supervisors may read it.
+    return ctx.page("admin_mails.html", mails=mails["items"] if status == 200 else [])
 
 
 @router.get("/courriels/{mail_id}", response_model=None)

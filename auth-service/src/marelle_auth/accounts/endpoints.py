@@ -41,7 +41,9 @@ async def create_staff(
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> StaffOut:
-    service = StaffService(session, ip=client_ip(request))
+    service = StaffService(
+        session, ip=client_ip(request), link_keys=request.app.state.runtime.state.get("link_keys")
+    )
     return StaffOut.of(await service.create(tenant_id, data, by=principal.subject))
 
 

@@ -15,6 +15,7 @@ from marelle_auth.models import Account
 from marelle_auth.passwords.service import PasswordService
 from marelle_kit import roles
 from marelle_kit.database import WriteSession
+from marelle_kit.sealed import PublicKeySource
 from marelle_kit.validation import EmailAddress, PersonName
 
 
@@ -66,10 +67,13 @@ class StaffOut(BaseModel):
 
 
 class StaffService:
-    def __init__(self, session: WriteSession, *, ip: str | None) -> None:
+    def __init__(
+        self, session: WriteSession, *, ip: str | None, link_keys: PublicKeySource | None = None
+    ) -> None:
         self.session = session
         self.accounts = AccountRepository(session)
         self.ip = ip
+        self.link_keys = link_keys
 
     async def create(
         self, tenant_id: UUID, data: StaffCreate, *, by: str, send_link: bool = True
@@ -95,7 +99,9 @@ class StaffService:
             detail=f"par {by}",
         )
         if send_link:
-            await PasswordService(self.session, ip=self.ip).request_link(tenant_id, data.email)
+            await PasswordService(self.session, ip=self.ip, link_keys=self.link_keys).request_link(
+                tenant_id, data.email
+            )
         return account
 
     async def list(self, tenant_id: UUID) -> list[Account]:

@@ -16,7 +16,8 @@ from marelle_auth.oidc.server import MarelleServer, revoke_findings
 from marelle_auth.passwords.hashing import hash_password, needs_rehash, verify_password
 from marelle_auth.settings import AuthSettings
 from marelle_auth.throttling.policy import LoginThrottle
-from marelle_contracts import AccountLocked
+from marelle_contracts import AccountFirstSignedIn, AccountLocked
+from marelle_kit.clock import utcnow
 from marelle_kit.database import Database, WriteSession
 from marelle_kit.events import record_event
 
@@ -94,6 +95,22 @@ class OidcService:
         if needs_rehash(hashed):  # the hashing parameters changed since it was set
             account.password_hash = await hash_password(password)
             self.session.add(account)
+        if account.first_signed_in_at is None:
+            # Once per account: the mailing-service learns who never used the portal.
+            account.first_signed_in_at = utcnow()
+            self.session.add(account)
+            await record_event(
+                self.session,
+                events,
+                AccountFirstSignedIn(
+                    account_id=account.id,
+                    household_id=account.household_id,
+                    guardian_id=account.guardian_id,
+                    signed_in_at=account.first_signed_in_at,
+                ),
+                tenant_id=tenant_id,
+                key=account.household_id or account.id,
+            )
         await self.audit.record(
             "login",
             "success",

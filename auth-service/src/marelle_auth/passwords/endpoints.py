@@ -66,7 +66,10 @@ async def request_link(
 ) -> dict[str, str]:
     """First login and forgotten password: the same neutral answer whether or not the e-mail
     is known (no account enumeration)."""
-    await PasswordService(session, ip=client_ip(request)).request_link(tenant_id, data.email)
+    link_keys = request.app.state.runtime.state.get("link_keys")
+    await PasswordService(session, ip=client_ip(request), link_keys=link_keys).request_link(
+        tenant_id, data.email
+    )
     return {"detail": catalogue.LINK_SENT}
 
 

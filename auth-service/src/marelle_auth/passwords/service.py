@@ -20,7 +20,9 @@ from marelle_auth.passwords.schemas import PasswordChange
 from marelle_contracts import PasswordResetRequested
 from marelle_kit.clock import utcnow
 from marelle_kit.database import WriteSession
+from marelle_kit.errors import ServiceUnavailable
 from marelle_kit.events import record_event
+from marelle_kit.sealed import PublicKeySource, SealingUnavailable, seal
 
 LIFETIMES = {"first_login": timedelta(hours=24), "reset": timedelta(minutes=60)}
 
@@ -31,9 +33,15 @@ def token_hash(token: str) -> str:
 
 class PasswordService:
     def __init__(
-        self, session: WriteSession, *, ip: str | None = None, min_length: int = 8
+        self,
+        session: WriteSession,
+        *,
+        ip: str | None = None,
+        min_length: int = 8,
+        link_keys: PublicKeySource | None = None,
     ) -> None:
         self.session = session
+        self.link_keys = link_keys
         self.accounts = AccountRepository(session)
         self.links = PasswordLinkRepository(session)
         self.audit = AuditLog(session)
@@ -41,7 +49,16 @@ class PasswordService:
         self.min_length = min_length
 
     async def request_link(self, tenant_id: UUID, email: str) -> None:
-        """Answers nothing either way: the caller says the same neutral sentence to everyone."""
+        """Answers nothing either way: the caller says the same neutral sentence to everyone.
+
+        The token leaves only sealed to the mailing-service's key (issue 9 item 3); without a
+        key every request fails alike, before the e-mail is even looked up."""
+        try:
+            if self.link_keys is None:
+                raise SealingUnavailable("no link keys configured")
+            mailing_key = await self.link_keys.key()
+        except SealingUnavailable as exc:
+            raise ServiceUnavailable(catalogue.LINKS_UNAVAILABLE) from exc
         account = await self.accounts.by_email(tenant_id, email)
         if account is None or not account.active:
             await self.audit.record(
@@ -66,7 +83,16 @@ class PasswordService:
                 email=account.email,
                 first_name=account.first_name,
                 purpose=purpose,
-                token=token,
+                sealed_token=seal(
+                    mailing_key,
+                    {
+                        "token": token,
+                        "tenant_id": str(tenant_id),
+                        "account_id": str(account.id),
+                        "purpose": purpose,
+                        "exp": int(link.expires_at.timestamp()),
+                    },
+                ),
                 expires_at=link.expires_at,
             ),
             tenant_id=tenant_id,

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import File, Form, Request, Response, UploadFile
@@ -9,7 +8,6 @@ from fastapi import File, Form, Request, Response, UploadFile
 from marelle_family import catalogue
 from marelle_family.documents.schemas import DocumentOut, PersonKind
 from marelle_family.documents.service import (
-    EXTENSIONS,
     DocumentService,
     content_of,
     document_in,
@@ -19,6 +17,7 @@ from marelle_family.documents.service import (
 from marelle_family.households.service import household_for
 from marelle_family.settings import FamilySettings
 from marelle_kit.errors import InvalidPayload
+from marelle_kit.files import attachment_response
 from marelle_kit.security import CurrentPrincipal
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
@@ -95,22 +94,10 @@ async def download(
     """The bytes, as an attachment, never rendered inline by the browser."""
     household = await household_for(session, principal, tenant_id, household_id)
     document = await document_in(session, household, document_id)
-    extension = EXTENSIONS[document.content_type]
-    ascii_name = (
-        "".join(c if c.isascii() and (c.isalnum() or c in "-_ ") else "_" for c in document.name)
-        or "document"
-    )
-    utf8_name = quote(f"{document.name}.{extension}", safe="")
-    return Response(
+    return attachment_response(
         await content_of(store_for(request, session), document),
-        media_type=document.content_type,
-        headers={
-            "Content-Disposition": (
-                f"attachment; filename=\"{ascii_name}.{extension}\"; filename*=UTF-8''{utf8_name}"
-            ),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+        document.content_type,
+        document.name,
     )
 
 

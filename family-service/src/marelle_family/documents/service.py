@@ -1,5 +1,5 @@
 """Documents attached to a household or one of its people. The type is read from the bytes
-(magic numbers), never from the client's Content-Type or the file name."""
+(magic numbers, marelle_kit.files), never from the client's Content-Type or the file name."""
 
 from __future__ import annotations
 
@@ -20,23 +20,9 @@ from marelle_family.settings import FamilySettings
 from marelle_kit import roles
 from marelle_kit.database import ReadSession, WriteSession
 from marelle_kit.errors import Forbidden, InvalidPayload, NotFound
+from marelle_kit.files import sniff
 from marelle_kit.ids import new_id
 from marelle_kit.security import Principal
-
-# (leading bytes, content type, extension)
-SIGNATURES = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
-EXTENSIONS = {content_type: extension for _, content_type, extension in SIGNATURES}
-
-
-def sniff(data: bytes) -> str:
-    for magic, content_type, _extension in SIGNATURES:
-        if data.startswith(magic):
-            return content_type
-    raise catalogue.UnsupportedType(catalogue.DOCUMENT_TYPES, field="file")
 
 
 def store_for(request: Request, session: ReadSession) -> DocumentStore:

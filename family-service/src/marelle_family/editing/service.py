@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ValidationError
 
+from marelle_contracts import ChangeRequestDecided
 from marelle_family import catalogue
 from marelle_family.adults.schemas import AdultPatch
 from marelle_family.adults.service import AdultService, adult_in
@@ -24,7 +25,7 @@ from marelle_family.guardians.schemas import GuardianPatch
 from marelle_family.guardians.service import GuardianService, guardian_in
 from marelle_family.households.schemas import HouseholdPatch
 from marelle_family.households.service import HouseholdService, household_for, require_editable
-from marelle_family.models import ChangeRequest, Household, Tenant
+from marelle_family.models import ChangeRequest, Household, Tenant, events
 from marelle_family.tenants.criteria import check_criteria
 from marelle_family.tenants.diets import check_diet
 from marelle_family.tenants.service import tenant_of
@@ -32,6 +33,7 @@ from marelle_kit import roles
 from marelle_kit.clock import utcnow
 from marelle_kit.database import ReadSession, WriteSession
 from marelle_kit.errors import InvalidPayload, NotFound
+from marelle_kit.events import record_event
 from marelle_kit.security import Principal
 
 PATCHES: dict[str, type[BaseModel]] = {
@@ -215,4 +217,20 @@ class RecordEditor:
         request.reason = reason
         request.decided_by = principal.subject
         request.decided_at = utcnow()
-        return ChangeRequestOut.of(await self.requests.save(request))
+        saved = await self.requests.save(request)
+        # The family is told (by the mailing-service), with the reason of a refusal.
+        await record_event(
+            self.session,
+            events,
+            ChangeRequestDecided(
+                household_id=request.household_id,
+                request_id=request.id,
+                field_group=request.field_group,
+                label=catalogue.FIELD_GROUP_LABELS.get(request.field_group, request.field_group),
+                outcome="accepted" if status == "accepted" else "refused",
+                reason=reason,
+            ),
+            tenant_id=request.tenant_id,
+            key=request.household_id,
+        )
+        return ChangeRequestOut.of(saved)

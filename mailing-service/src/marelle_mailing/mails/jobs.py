@@ -27,7 +27,7 @@ def _poll_interval(settings: MailingSettings) -> timedelta:
 
 @periodic("mailing.deliver-due", every=_poll_interval)
 async def deliver_due(ctx: JobContext) -> None:
-    for mail_id in await hand_over_due(ctx.database):
+    for mail_id in await hand_over_due(ctx.database, _settings(ctx)):
         await ctx.jobs.enqueue(send_mail, mail_id=str(mail_id))
 
 

@@ -1,4 +1,5 @@
-"""Pure renderers: a typed view model in, subject + HTML + text out (French templates)."""
+"""The password-link mail: a fixed template (it must carry the link; tenants do not edit it).
+Pure: a typed view model in, subject + HTML + text out."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from marelle_kit.localtime import to_local
+from marelle_mailing.composing.rendering import RenderedMail
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent.parent / "templates" / "mail"),
@@ -16,13 +18,6 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-@dataclass(frozen=True)
-class RenderedMail:
-    subject: str
-    html: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -53,24 +48,4 @@ def render_password_link(view: PasswordLinkMail) -> RenderedMail:
         subject=subject,
         html=_templates.get_template("password_link.html").render(context),
         text=_templates.get_template("password_link.txt").render(context),
-    )
-
-
-@dataclass(frozen=True)
-class AccountLockedMail:
-    tenant_name: str
-    first_name: str
-    portal_url: str
-    locked_until: datetime
-
-
-def render_account_locked(view: AccountLockedMail) -> RenderedMail:
-    context = {
-        **asdict(view),
-        "until_local": to_local(view.locked_until).strftime("%d/%m/%Y à %H:%M"),
-    }
-    return RenderedMail(
-        subject=f"{view.tenant_name} — accès à votre compte suspendu",
-        html=_templates.get_template("account_locked.html").render(context),
-        text=_templates.get_template("account_locked.txt").render(context),
     )

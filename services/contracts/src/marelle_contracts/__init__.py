@@ -5,7 +5,7 @@ Every event class registers itself under its ``event_type`` so a consumer can tu
 payload back into the typed model.
 """
 
-from marelle_contracts.auth import AccountLocked, PasswordResetRequested
+from marelle_contracts.auth import AccountFirstSignedIn, AccountLocked, PasswordResetRequested
 from marelle_contracts.base import Event, event_class, topic_for
 from marelle_contracts.billing import (
     BalanceChanged,
@@ -38,6 +38,7 @@ from marelle_contracts.booking import (
     RegisterReopened,
 )
 from marelle_contracts.family import (
+    ChangeRequestDecided,
     ChildAdded,
     ChildChanged,
     ConsentsChanged,
@@ -58,6 +59,7 @@ __all__ = [
     "AbsenceCharge",
     "AbsenceDeclared",
     "AbsenceValidated",
+    "AccountFirstSignedIn",
     "AccountLocked",
     "ActivityKind",
     "ActivityPublished",
@@ -75,6 +77,7 @@ __all__ = [
     "CellFact",
     "CellState",
     "ChangeOrigin",
+    "ChangeRequestDecided",
     "ChildAdded",
     "ChildChanged",
     "ClosureDeclared",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -152,3 +152,17 @@ class HouseholdErased(Event):
 
     household_id: UUID
     family_number: str
+
+
+class ChangeRequestDecided(Event):
+    """Staff accepted or refused a parent's change request (with the reason shown to the
+    family); ``label`` is the field group's French label."""
+
+    event_type: ClassVar[str] = "family.change_request.decided"
+
+    household_id: UUID
+    request_id: UUID
+    field_group: str
+    label: str
+    outcome: Literal["accepted", "refused"]
+    reason: str | None
