@@ -86,7 +86,9 @@ async def test_an_admin_reads_the_journal_and_unlocks_an_account(
         page = await login(system, "admin@demo.test", DEMO_STAFF_PASSWORD, page_path="/admin")
         journal = await system.client.get("/admin/journal")
         assert journal.status_code == 200
-        assert "locked" in journal.text and "agent@demo.test" in journal.text
+        # French labels and people's names, not codes and ids (issue 8, defect 8).
+        assert "Compte bloqué" in journal.text and "agent@demo.test" in journal.text
+        assert "locked" not in journal.text and "Connexion" in journal.text
 
         account = await system.client.get("/admin/comptes", params={"email": "agent@demo.test"})
         assert "bloqué jusqu'au" in account.text

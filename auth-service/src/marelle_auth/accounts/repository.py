@@ -24,6 +24,15 @@ class AccountRepository:
             .where(col(Account.email) == email)
         )
 
+    async def of_tenant_by_ids(self, tenant_id: UUID, ids: list[UUID]) -> list[Account]:
+        return list(
+            await self.session.scalars(
+                select(Account)
+                .where(col(Account.tenant_id) == tenant_id)
+                .where(col(Account.id).in_(ids))
+            )
+        )
+
     async def get(self, account_id: UUID) -> Account | None:
         return await self.session.get(Account, account_id)
 

@@ -1,0 +1,82 @@
+"""What the password pages of both audiences share: the checklist before anything is typed,
+the server's check of a generated password (so the checklist tells the truth without
+JavaScript), and how a refusal of the auth-service shows on the form."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi.responses import HTMLResponse
+
+from marelle_gateway.clients.auth import AuthClient, NewPassword, PolicyReport, Rule
+from marelle_gateway.clients.base import Caller, UpstreamProblem
+from marelle_gateway.web import catalog
+from marelle_gateway.web.errors import PageError
+from marelle_gateway.web.rendering import Page
+
+FORM = "shared/password_form.html"
+
+
+def initial_rules() -> list[Rule]:
+    return [Rule(code=code, label=label, ok=False) for code, label in catalog.PASSWORD_RULES]
+
+
+class PolicyCheck:
+    """The auth-service's checklist for this person (their e-mail and names count): through
+    their link (first login) or their session (change)."""
+
+    def __init__(self, auth: AuthClient, caller: Caller, link_token: str | None = None) -> None:
+        self.auth, self.caller, self.link_token = auth, caller, link_token
+
+    async def __call__(self, new: NewPassword) -> PolicyReport:
+        if self.link_token is not None:
+            return await self.auth.check_for_link(self.caller, self.link_token, new)
+        return await self.auth.check_for_change(self.caller, new)
+
+
+async def checked_suggestion(
+    auth: AuthClient, check: PolicyCheck, method: Literal["random", "sentence"], sentence: str
+) -> dict[str, Any]:
+    """A generated password with the server's checklist for it; a sentence that gives a
+    password breaking the rules says so."""
+    try:
+        suggestion = await auth.suggest(method, sentence)
+    except UpstreamProblem as problem:
+        if problem.unavailable:
+            raise PageError("login-unavailable", 503) from problem
+        return {
+            "status_code": 422,
+            "sentence": sentence,
+            "error": problem.detail or catalog.PASSWORD_ERRORS["no-suggestion"],
+        }
+    new = NewPassword(password=suggestion.password, confirmation=suggestion.password)
+    report = await check(new)
+    return {
+        "status_code": 200 if report.acceptable else 422,
+        "sentence": sentence,
+        "suggestion": suggestion.password,
+        "derivation": suggestion.derivation,
+        "rules": report.rules,
+        "error": None if report.acceptable else catalog.PASSWORD_ERRORS["sentence-breaks-rules"],
+    }
+
+
+def refusal(problem: UpstreamProblem) -> dict[str, Any]:
+    """The auth-service refused the password (rules, wrong current password): the form again
+    with its checklist and the reason."""
+    if problem.unavailable:
+        raise PageError("login-unavailable", 503) from problem
+    if problem.status == 401:
+        raise PageError("forbidden", 403) from problem
+    rules = [Rule.model_validate(r) for r in problem.body.get("rules") or []]
+    return {
+        "status_code": problem.status if problem.status in (403, 422) else 422,
+        "rules": rules or initial_rules(),
+        "error": problem.detail or catalog.PASSWORD_ERRORS["refused"],
+    }
+
+
+def change_page(page: Page, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """The signed-in person's change-password page, in the audience's layout."""
+    context.setdefault("rules", initial_rules())
+    return page.render(FORM, context.pop("status_code", status_code), change=True, **context)
