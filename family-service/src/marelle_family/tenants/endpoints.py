@@ -5,15 +5,24 @@ from uuid import UUID
 
 from fastapi import Depends, Path
 
+from marelle_family.tenants.profile import TenantProfile
 from marelle_family.tenants.schemas import SLUG_PATTERN, TenantCreate, TenantOut
 from marelle_family.tenants.service import TenantService
+from marelle_kit.roles import ADMINS, OPERATORS
 from marelle_kit.security import OPERATOR, require_roles
+from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
 # Public facts about a tenant (its name on the login page): the gateway resolves hosts with them.
 public = transactional_router(prefix="/tenants", tags=["tenants"])
 operators = transactional_router(
     prefix="/tenants", tags=["tenants"], dependencies=[Depends(require_roles(OPERATOR))]
+)
+# The tenant's own administrators set its profile (and an operator may, for any tenant).
+admins = transactional_router(
+    prefix="/settings/tenant",
+    tags=["settings"],
+    dependencies=[Depends(require_roles(*ADMINS, *OPERATORS))],
 )
 
 
@@ -38,3 +47,14 @@ async def create_tenant(data: TenantCreate, session: SessionDep) -> TenantOut:
 async def list_tenants(session: SessionDep) -> list[TenantOut]:
     tenants = await TenantService(session).list()
     return [TenantOut.model_validate(t) for t in tenants]
+
+
+@admins.get("", response_model=TenantOut)
+async def read_profile(tenant_id: TenantId, session: SessionDep) -> TenantOut:
+    return TenantOut.model_validate(await TenantService(session).get(tenant_id))
+
+
+@admins.put("", response_model=TenantOut)
+async def write_profile(data: TenantProfile, tenant_id: TenantId, session: SessionDep) -> TenantOut:
+    """The article, home-page text, contact details, DPO and retention period."""
+    return TenantOut.model_validate(await TenantService(session).update_profile(tenant_id, data))

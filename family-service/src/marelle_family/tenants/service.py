@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from marelle_contracts import TenantCreated
 from marelle_family.models import Tenant, events
 from marelle_family.tenants.repository import TenantRepository
+from marelle_family.tenants.profile import TenantProfile
 from marelle_family.tenants.schemas import TenantCreate
 from marelle_kit.errors import Conflict, NotFound
 from marelle_kit.events import record_event
@@ -44,4 +45,11 @@ class TenantService:
         tenant = await self.tenants.by_slug(slug)
         if tenant is None:
             raise NotFound("Aucune structure ne porte cet identifiant.")
+        return tenant
+
+    async def update_profile(self, tenant_id: UUID, profile: TenantProfile) -> Tenant:
+        tenant = await self.get(tenant_id)
+        for name, value in profile.model_dump().items():
+            setattr(tenant, name, value)
+        await self.tenants.add(tenant)
         return tenant
