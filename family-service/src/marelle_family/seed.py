@@ -10,8 +10,8 @@ from marelle_family.children.service import ChildService
 from marelle_family.guardians.schemas import GuardianIn
 from marelle_family.households.schemas import HouseholdCreate, HouseholdPatch
 from marelle_family.households.service import HouseholdService
-from marelle_family.tenants.schemas import TenantCreate
 from marelle_family.tenants.profile import TenantProfile
+from marelle_family.tenants.schemas import TenantCreate
 from marelle_family.tenants.service import TenantService
 from marelle_kit.runtime import ServiceRuntime
 
@@ -118,7 +118,9 @@ DEMO_PROFILE = TenantProfile(
     contact_address="Service Enfance\nHôtel de ville\n1 place de la Mairie\n69100 Démonstration",
     contact_phone="04 78 00 00 00",
     contact_email="enfance@demo.test",
-    contact_hours="Du lundi au vendredi : 8 h 30 – 12 h et 13 h 30 – 17 h\nMercredi : 8 h 30 – 12 h",
+    contact_hours=(
+        "Du lundi au vendredi : 8 h 30 – 12 h et 13 h 30 – 17 h\nMercredi : 8 h 30 – 12 h"
+    ),
     dpo_contact="Délégué à la protection des données\nHôtel de ville, 1 place de la Mairie, "
     "69100 Démonstration\ndpo@demo.test",
     retention_years=3,

@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_contracts import TenantCreated
 from marelle_family.models import Tenant, events
-from marelle_family.tenants.repository import TenantRepository
 from marelle_family.tenants.profile import TenantProfile
+from marelle_family.tenants.repository import TenantRepository
 from marelle_family.tenants.schemas import TenantCreate
 from marelle_kit.errors import Conflict, NotFound
 from marelle_kit.events import record_event
