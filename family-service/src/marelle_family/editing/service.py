@@ -104,6 +104,9 @@ class RecordEditor:
                 direct.update(values)
                 applied.append(group)
             else:
+                if target == "guardian" and changes.get("email"):
+                    # Refused now, not when staff accept it: the parent can still correct it.
+                    await self.guardians.check_email_free(tenant_id, changes["email"], target_id)
                 requests.append(
                     await self._propose(principal, household, target, target_id, group, as_json)
                 )
