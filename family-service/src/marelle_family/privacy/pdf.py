@@ -4,7 +4,7 @@ laid out for a parent, in French."""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -15,6 +15,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from marelle_family.editing.groups import LABELS
+from marelle_kit import formats
 
 HOUSEHOLD_FIELDS = [
     ("family_number", "N° famille"),
@@ -85,9 +86,11 @@ def _text(value: Any) -> str:
             except ValueError:
                 continue
             if isinstance(parsed, datetime) and ("T" in value or " " in value):
-                return parsed.strftime("%d/%m/%Y à %H:%M")
+                # Instants are UTC (an SQLite-backed service may omit the offset): Paris time.
+                aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+                return formats.moment(aware)
             if len(value) == 10:
-                return parsed.strftime("%d/%m/%Y")
+                return formats.day(parsed)
     return str(value)
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-PARIS = ZoneInfo("Europe/Paris")
+from marelle_kit import formats
+
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent.parent / "templates" / "mail"),
     autoescape=select_autoescape(["html"]),
@@ -39,7 +39,7 @@ class PasswordLinkMail:
 
     @property
     def expires_local(self) -> str:
-        return self.expires_at.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+        return formats.moment(self.expires_at)
 
 
 def render_password_link(view: PasswordLinkMail) -> RenderedMail:
@@ -67,7 +67,7 @@ class AccountLockedMail:
 def render_account_locked(view: AccountLockedMail) -> RenderedMail:
     context = {
         **asdict(view),
-        "until_local": view.locked_until.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M"),
+        "until_local": formats.moment(view.locked_until),
     }
     return RenderedMail(
         subject=f"{view.tenant_name} — accès à votre compte suspendu",
