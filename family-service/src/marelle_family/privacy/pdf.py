@@ -89,8 +89,8 @@ def _text(value: Any) -> str:
                 # Instants are UTC (an SQLite-backed service may omit the offset): Paris time.
                 aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
                 return formats.moment(aware)
-            if len(value) == 10:
-                return formats.day(parsed)
+            if len(value) == 10:  # a calendar day
+                return formats.day(parsed.date() if isinstance(parsed, datetime) else parsed)
     return str(value)
 
 
