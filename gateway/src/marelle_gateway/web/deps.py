@@ -56,6 +56,7 @@ async def page_tenant(request: Request, settings: SettingsDep, tenants: TenantsC
         raise PageError("unavailable", 503) from problem
     if tenant is None:
         raise PageError("tenant-unknown", 404)
+    request.state.tenant = tenant  # the error page of this request names it too
     return tenant
 
 
@@ -63,7 +64,9 @@ PageTenant = Annotated[Tenant, Depends(page_tenant)]
 
 
 async def browser_session(request: Request, store: SessionStoreDep) -> BrowserSession:
-    return await BrowserSession.load(store, request.cookies.get(SESSION_COOKIE))
+    session = await BrowserSession.load(store, request.cookies.get(SESSION_COOKIE))
+    request.state.session = session
+    return session
 
 
 BrowserSessionDep = Annotated[BrowserSession, Depends(browser_session)]

@@ -157,10 +157,16 @@ def error_renderer(layout_for: LayoutFor) -> Callable[[Request, PageError], Awai
 
     async def render(request: Request, error: PageError) -> Response:
         state = get_state(request)
-        tenant = None
-        with contextlib.suppress(UpstreamProblem):
-            tenant = await tenant_of(request, state.settings, state.tenants)
-        session = await BrowserSession.load(state.sessions, request.cookies.get(SESSION_COOKIE))
+        # What the request's dependencies found, else found again (they may not have run).
+        tenant: Tenant | None = getattr(request.state, "tenant", None)
+        if tenant is None:
+            with contextlib.suppress(UpstreamProblem):
+                tenant = await tenant_of(request, state.settings, state.tenants)
+        session: BrowserSession | None = getattr(request.state, "session", None)
+        if session is None:
+            session = await BrowserSession.load(
+                state.sessions, request.cookies.get(SESSION_COOKIE)
+            )
         user = _user_for(session, tenant)
         page = Page(
             request, state.csrf, state.settings, tenant=tenant, user=user, layout=layout_for(user)
