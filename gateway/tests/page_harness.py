@@ -1,5 +1,5 @@
-"""The page tests' harness: the gateway's apps with fake clients put in through ``app.dependency_overrides``
-(fast, no service running), real sessions, real CSRF, real templates.
+"""The page tests' harness: the gateway's apps with fake clients put in through
+``app.dependency_overrides`` (fast, no service running), real sessions, CSRF and templates.
 
 ``pages`` gives a client on the gateway (portal at ``/``, back office mounted at ``/admin``), the
 fakes (their data and what they were asked), and helpers to sign in and read a form's token."""
@@ -53,7 +53,6 @@ from marelle_gateway.settings import GatewaySettings
 from marelle_gateway.state import (
     auth_client,
     family_client,
-    get_state,
     mailing_client,
     tenants_client,
 )
@@ -111,7 +110,9 @@ def _household() -> Household:
 
 
 def not_found(service: str = "family") -> UpstreamProblem:
-    return UpstreamProblem(service, 404, type="urn:marelle:problem:not-found", detail="Introuvable.")
+    return UpstreamProblem(
+        service, 404, type="urn:marelle:problem:not-found", detail="Introuvable."
+    )
 
 
 @dataclass
@@ -157,7 +158,9 @@ class FakeFamily:
         self.calls.append(("create_household", data))
         return self.record
 
-    async def edit(self, caller: Caller, household_id: UUID, target: str, target_id: UUID, changes: Any) -> EditOutcome:
+    async def edit(
+        self, caller: Caller, household_id: UUID, target: str, target_id: UUID, changes: Any
+    ) -> EditOutcome:
         self._own(household_id)
         self._refused("edit")
         self.calls.append(("edit", (target, target_id, dict(changes))))
@@ -223,7 +226,9 @@ class FakeFamily:
     async def documents(self, caller: Caller, household_id: UUID) -> list[Document]:
         return list(self.stored_documents)
 
-    async def add_document(self, caller: Caller, household_id: UUID, upload: Upload, **fields: Any) -> Document:
+    async def add_document(
+        self, caller: Caller, household_id: UUID, upload: Upload, **fields: Any
+    ) -> Document:
         self._refused("add_document")
         self.calls.append(("add_document", fields))
         raise AssertionError("the test programs a refusal")
@@ -240,7 +245,9 @@ class FakeFamily:
         self.rules = rules
         return rules
 
-    async def import_households(self, caller: Caller, upload: Upload, *, dry_run: bool) -> ImportReport:
+    async def import_households(
+        self, caller: Caller, upload: Upload, *, dry_run: bool
+    ) -> ImportReport:
         return ImportReport(dry_run=dry_run, households=1, children=1)
 
     async def past_retention(self, caller: Caller) -> list[HouseholdSummary]:
@@ -262,7 +269,13 @@ RULES = (
 def policy(new: NewPassword) -> PolicyReport:
     """The auth-service's checklist, as far as these tests need it."""
     rules = [Rule(code=code, label=label, ok=check(new.password)) for code, label, check in RULES]
-    rules.append(Rule(code="same", label="Les deux saisies sont identiques", ok=new.password == new.confirmation and bool(new.password)))
+    rules.append(
+        Rule(
+            code="same",
+            label="Les deux saisies sont identiques",
+            ok=new.password == new.confirmation and bool(new.password),
+        )
+    )
     return PolicyReport(acceptable=all(r.ok for r in rules), strength=3, rules=rules)
 
 
@@ -377,7 +390,10 @@ class Pages:
             family_name="Martin",
         )
         data = SessionData(
-            access_token="jeton", refresh_token="rafraichir", expires_at=time.time() + 600, user=user
+            access_token="jeton",
+            refresh_token="rafraichir",
+            expires_at=time.time() + 600,
+            user=user,
         )
         session_id = f"session-{uuid4().hex}"
         await get_state_of(self.app).sessions.put(session_id, data.model_dump(mode="json"))
@@ -415,9 +431,12 @@ def backoffice_of(app: FastAPI) -> FastAPI:
 @pytest.fixture
 async def pages() -> AsyncIterator[Pages]:
     settings = GatewaySettings(
-        family_url="http://127.0.0.1:9", auth_url="http://127.0.0.1:9",
-        mailing_url="http://127.0.0.1:9", default_tenant_slug="demo",
-        public_url="http://portail.test", proxy_timeout=0.5,
+        family_url="http://127.0.0.1:9",
+        auth_url="http://127.0.0.1:9",
+        mailing_url="http://127.0.0.1:9",
+        default_tenant_slug="demo",
+        public_url="http://portail.test",
+        proxy_timeout=0.5,
     )
     app = create_gateway_app(settings)
     backoffice = backoffice_of(app)
@@ -440,6 +459,3 @@ async def pages() -> AsyncIterator[Pages]:
         async with httpx.AsyncClient(transport=transport, base_url="http://portail.test") as client:
             fakes.client = client
             yield fakes
-
-
-

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from page_harness import Pages
 
 from marelle_kit.roles import ADMIN
-from page_harness import Pages
 
 PORTAL_PAGES = [
     "/accueil",
@@ -114,7 +114,9 @@ async def test_the_tenants_name_takes_its_article(pages: Pages) -> None:
     assert "l'adresse e-mail que vous avez donnée à la Mairie de Démonstration" in ask.text
     login = await pages.client.get("/")
     assert "Portail Famille de la Mairie de Démonstration" in login.text
-    pages.tenants.tenant = pages.tenants.tenant.model_copy(update={"article": "le", "name": "SIVU des Trois Vallées"})
+    pages.tenants.tenant = pages.tenants.tenant.model_copy(
+        update={"article": "le", "name": "SIVU des Trois Vallées"}
+    )
     login = await pages.client.get("/")
     assert "Portail Famille du SIVU des Trois Vallées" in login.text
     pages.tenants.tenant = pages.tenants.tenant.model_copy(update={"article": "", "name": "Lisle"})

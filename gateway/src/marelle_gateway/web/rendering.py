@@ -164,16 +164,19 @@ def error_renderer(layout_for: LayoutFor) -> Callable[[Request, PageError], Awai
                 tenant = await tenant_of(request, state.settings, state.tenants)
         session: BrowserSession | None = getattr(request.state, "session", None)
         if session is None:
-            session = await BrowserSession.load(
-                state.sessions, request.cookies.get(SESSION_COOKIE)
-            )
+            session = await BrowserSession.load(state.sessions, request.cookies.get(SESSION_COOKIE))
         user = _user_for(session, tenant)
         page = Page(
             request, state.csrf, state.settings, tenant=tenant, user=user, layout=layout_for(user)
         )
         title, message = catalog.ERRORS.get(error.code, catalog.ERRORS["refused"])
         return page.render(
-            "shared/error.html", error.status, title=title, message=message, detail=error.detail
+            "shared/error.html",
+            error.status,
+            code=error.code,
+            title=title,
+            message=message,
+            detail=error.detail,
         )
 
     return render
