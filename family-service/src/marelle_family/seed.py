@@ -111,8 +111,8 @@ DEMO_CHILDREN = {
 DEMO_PROFILE = TenantProfile(
     article="la",
     home_text=(
-        "Bienvenue sur le Portail Famille des services enfance de la commune : restauration "
-        "scolaire, accueil périscolaire et accueil de loisirs du mercredi.\n"
+        "Les services enfance de la commune accueillent vos enfants à la restauration "
+        "scolaire, à l'accueil périscolaire et à l'accueil de loisirs du mercredi.\n"
         "Gardez à jour le dossier de votre foyer et de vos enfants avant chaque rentrée."
     ),
     contact_address="Service Enfance\nHôtel de ville\n1 place de la Mairie\n69100 Démonstration",

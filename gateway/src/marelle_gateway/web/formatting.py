@@ -76,12 +76,21 @@ def tenant_the(tenant: Any) -> str:
     return name_of(getattr(tenant, "article", ""), getattr(tenant, "name", ""), "the")
 
 
+def phone(value: Any) -> str:
+    """0478000000 -> 04 78 00 00 00 (a French number in pairs); anything else as it is."""
+    text = "" if value is None else str(value)
+    if len(text) == 10 and text.isdigit():
+        return " ".join(text[i : i + 2] for i in range(0, 10, 2))
+    return text
+
+
 def capitalize_first(text: str) -> str:
     """« la Mairie… » at the start of a sentence: « La Mairie… » (the rest untouched)."""
     return text[:1].upper() + text[1:]
 
 
 FILTERS = {
+    "phone": phone,
     "capitalize_first": capitalize_first,
     "day": day,
     "day_short": day_short,
