@@ -65,8 +65,16 @@ def axe_script() -> Path:
         pytest.skip("npm is not installed: axe-core cannot be fetched")
     AXE_DIR.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(AXE_DIR),
-         f"axe-core@{AXE_VERSION}"],
+        [
+            npm,
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(AXE_DIR),
+            f"axe-core@{AXE_VERSION}",
+        ],
         check=True,
         capture_output=True,
         timeout=300,
@@ -139,7 +147,9 @@ async def test_every_page_passes_axe_at_both_widths_and_fits_the_screen(
         await parent.get_by_role("button", name="Se connecter").click()
         await parent.wait_for_load_state()
         await parent.goto(f"{base}mon-foyer")
-        household_id = re.search(rf"/mon-dossier/household.address/({UUID})", await parent.content())
+        household_id = re.search(
+            rf"/mon-dossier/household.address/({UUID})", await parent.content()
+        )
         await parent.goto(f"{base}mes-enfants")
         child_id = re.search(rf"/mon-dossier/child.contacts/({UUID})", await parent.content())
         assert household_id and child_id
@@ -167,7 +177,7 @@ async def test_every_page_passes_axe_at_both_widths_and_fits_the_screen(
         await staff.goto(f"{base}admin/foyers/{h}")
         record = await staff.content()
         child = re.search(rf'href="/admin/foyers/{h}/enfants/({UUID})"', record)
-        guardian = re.search(rf'/admin/foyers/{h}/responsables/({UUID})/retrait', record)
+        guardian = re.search(rf"/admin/foyers/{h}/responsables/({UUID})/retrait", record)
         mail = await a_mail_sent(system, staff)
         assert child and guardian
         backoffice = [
@@ -175,7 +185,10 @@ async def test_every_page_passes_axe_at_both_widths_and_fits_the_screen(
             ("Un foyer", f"admin/foyers/{h}"),
             ("Fiche enfant", f"admin/foyers/{h}/enfants/{child.group(1)}"),
             ("Nouvel enfant", f"admin/foyers/{h}/enfants/nouveau"),
-            ("Retrait d'un responsable (confirmation)", f"admin/foyers/{h}/responsables/{guardian.group(1)}/retrait"),
+            (
+                "Retrait d'un responsable (confirmation)",
+                f"admin/foyers/{h}/responsables/{guardian.group(1)}/retrait",
+            ),
             ("Effacement (confirmation)", f"admin/foyers/{h}/effacement"),
             ("Demandes", "admin/demandes"),
             ("Courriels envoyés", "admin/courriels"),
@@ -227,7 +240,9 @@ async def test_every_page_passes_axe_at_both_widths_and_fits_the_screen(
         "violations": 0,
     }
     if os.environ.get("MARELLE_AXE_REPORT") == "write":
-        REPORT.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        REPORT.write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     else:
         published = json.loads(REPORT.read_text(encoding="utf-8"))
         assert published["pages"] == checked, "run with MARELLE_AXE_REPORT=write to update it"

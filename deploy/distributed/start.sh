@@ -25,6 +25,8 @@ export MARELLE_JWKS_URL="http://127.0.0.1:$((BASE + OFFSET[auth]))/.well-known/j
 export MARELLE_GATEWAY_SECRET_KEY="${MARELLE_GATEWAY_SECRET_KEY:-$(head -c 32 /dev/urandom | base64 | tr -d '=+/')}"
 export MARELLE_GATEWAY_DEFAULT_TENANT_SLUG="${MARELLE_GATEWAY_DEFAULT_TENANT_SLUG:-demo}"
 export MARELLE_MAILING_PORTAL_URL="${MARELLE_MAILING_PORTAL_URL:-http://127.0.0.1:$BASE}"
+export MARELLE_AUTH_PUBLIC_URL="${MARELLE_AUTH_PUBLIC_URL:-http://127.0.0.1:$BASE/api/auth}"
+export MARELLE_AUTH_PORTAL_REDIRECT_URIS="${MARELLE_AUTH_PORTAL_REDIRECT_URIS:-[\"http://127.0.0.1:$BASE/auth/callback\", \"http://127.0.0.1:$((BASE + 1))/admin/connexion/retour\"]}"
 
 database_url() { # service -> URL of marelle_<service> on the admin URL's server
   "$UV" run --quiet python -c "
@@ -77,8 +79,15 @@ done
 # Mails leave through Celery workers (Redis as broker), with retries and back-off.
 start mailing-celery "$UV" run --quiet celery -A marelle_mailing.mails.celery_worker worker \
   --loglevel=INFO --concurrency=2
+# The portal on $BASE, the staff's back office as its own process on $BASE+1 (same /admin
+# pages, sessions shared through Redis); the auth-service knows both callbacks.
 export MARELLE_GATEWAY_PORT="$BASE"
+export MARELLE_GATEWAY_PUBLIC_URL="${MARELLE_GATEWAY_PUBLIC_URL:-http://127.0.0.1:$BASE}"
+export MARELLE_GATEWAY_BACKOFFICE_PORT=$((BASE + 1))
+export MARELLE_GATEWAY_BACKOFFICE_URL="${MARELLE_GATEWAY_BACKOFFICE_URL:-http://127.0.0.1:$((BASE + 1))}"
+export MARELLE_GATEWAY_SERVE_BACKOFFICE=false
 start gateway "$UV" run --quiet python -m marelle_gateway
+start backoffice "$UV" run --quiet python -m marelle_gateway backoffice
 
 wait_ready() { # url
   for _ in $(seq 1 120); do
@@ -92,4 +101,5 @@ wait_ready() { # url
 }
 for service in "${SERVICES[@]}"; do wait_ready "http://127.0.0.1:$((BASE + OFFSET[$service]))/readyz"; done
 wait_ready "http://127.0.0.1:$BASE/readyz"
-echo "Marelle (mode distribué) : http://127.0.0.1:$BASE/   journaux : $RUN_DIR/"
+wait_ready "http://127.0.0.1:$((BASE + 1))/readyz"
+echo "Marelle (mode distribué) : portail http://127.0.0.1:$BASE/   espace agents http://127.0.0.1:$((BASE + 1))/admin   journaux : $RUN_DIR/"
