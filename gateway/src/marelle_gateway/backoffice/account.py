@@ -3,7 +3,7 @@ same two generators as the portal (checked by the server, so it works without Ja
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/mon-mot-de-passe", dependencies=[require_roles(ANY_S
 Text = Annotated[str, Form(max_length=1000)]
 
 
-def _page(request: Request, page: Page, **context: object) -> HTMLResponse:
+def _page(request: Request, page: Page, **context: Any) -> HTMLResponse:
     return passwords.change_page(
         page,
         back=route_path(request, "admin.households"),

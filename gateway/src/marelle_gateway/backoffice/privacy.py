@@ -49,9 +49,9 @@ async def personal_data(
     )
     household_ids = list(dict.fromkeys(r.household_id for r in reads))[:HOUSEHOLDS_NAMED]
     readers = sorted({UUID(r.reader) for r in reads if _is_uuid(r.reader)})
-    names, *households = await asyncio.gather(
+    names, households = await asyncio.gather(
         auth.names(staff, readers),
-        *(_household_or_none(family, staff, hid) for hid in household_ids),
+        asyncio.gather(*(_household_or_none(family, staff, hid) for hid in household_ids)),
     )
     by_id = {h.id: h for h in households if h is not None}
     lines = []

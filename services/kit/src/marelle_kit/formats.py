@@ -62,7 +62,7 @@ def money(amount: Decimal | int, *, cents: bool = False) -> str:
     value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
     units, _, decimals = f"{abs(value):.2f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while units:
         groups.insert(0, units[-3:])
         units = units[:-3]
