@@ -6,18 +6,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import Response
 
-from marelle_gateway.backoffice.households import FailedForm, HouseholdOf, household_page
-from marelle_gateway.backoffice.layout import StaffPage
+from marelle_gateway.backoffice.households import Desk, HouseholdOf
 from marelle_gateway.backoffice.navigation import EDIT_RECORDS, READ_RECORDS
 from marelle_gateway.clients.base import Upload, UpstreamProblem
 from marelle_gateway.state import FamilyClientDep
 from marelle_gateway.web import forms
 from marelle_gateway.web.deps import CsrfChecked, StaffUser, require_roles
 from marelle_gateway.web.errors import PageError
-from marelle_gateway.web.rendering import attachment, redirect_to
+from marelle_gateway.web.rendering import attachment
 
 readers = APIRouter(prefix="/foyers/{household_id}", dependencies=[require_roles(READ_RECORDS)])
 editors = APIRouter(prefix="/foyers/{household_id}", dependencies=[require_roles(EDIT_RECORDS)])
@@ -26,11 +25,8 @@ UPLOAD_LIMIT = 5 * 1024 * 1024
 
 @editors.post("/documents", name="admin.documents.add", dependencies=[CsrfChecked])
 async def add_document(
-    request: Request,
     household: HouseholdOf,
-    staff: StaffUser,
-    family: FamilyClientDep,
-    page: StaffPage,
+    desk: Desk,
     file: UploadFile,
     person: Annotated[str, Form(max_length=60)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
@@ -42,8 +38,8 @@ async def add_document(
         raise PageError("record-not-found", 404)
     upload = Upload(file.filename or "document", await file.read(UPLOAD_LIMIT + 1))
     try:
-        await family.add_document(
-            staff,
+        await desk.family.add_document(
+            desk.staff,
             household.id,
             upload,
             name=name,
@@ -52,24 +48,9 @@ async def add_document(
             person_id=UUID(person_id),
         )
     except UpstreamProblem as problem:
-        if problem.unavailable:
-            raise
-        return await household_page(
-            request,
-            page,
-            staff,
-            family,
-            household.id,
-            failed=FailedForm("document", errors={"": forms.one_message(problem)}),
-            status_code=problem.status,
-        )
-    return redirect_to(
-        request,
-        "admin.household",
-        household_id=household.id,
-        notice="document-ajoute",
-        anchor="documents",
-    )
+        errors = {"": forms.one_message_of(forms.refusal(problem))}
+        return await desk.refused(household.id, "document", errors, status_code=problem.status)
+    return desk.done(household.id, "document-ajoute", "documents")
 
 
 @readers.get("/documents/{document_id}", name="admin.documents.read")

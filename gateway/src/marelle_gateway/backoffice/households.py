@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from marelle_gateway.backoffice.layout import StaffPage
 from marelle_gateway.backoffice.navigation import EDIT_RECORDS, READ_RECORDS, SUPERVISE
@@ -197,134 +197,74 @@ class FailedForm:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-async def household_page(
-    request: Request,
-    page: Page,
-    staff: Staff,
-    family: FamilyClient,
-    household_id: UUID,
-    *,
-    failed: FailedForm | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    household, requests, rules, documents = await asyncio.gather(
-        family.household(staff, household_id),
-        family.requests_of(staff, household_id),
-        family.record_rules(staff),
-        family.documents(staff, household_id),
-    )
-    names = household.names()
-    views = request_views(request, requests, rules.diets, names)
-    failed = failed or FailedForm("")
-    return page.render(
-        "backoffice/households/household.html",
-        status_code,
-        household=household,
-        documents=documents,
-        rules=rules,
-        names=names,
-        requests=views,
-        pending=sum(1 for view in views if view.status == "pending"),
-        today=local_today(),
-        failed=failed,
-        household_values=failed.values
-        if failed.name == "foyer"
-        else forms.current_values(HOUSEHOLD_FIELDS, household),
-        household_fields=HOUSEHOLD_FIELDS,
-        guardian_fields=forms.fields_of(forms.GUARDIAN_GROUPS),
-        adult_fields=forms.fields_of(forms.ADULT_GROUPS),
-        may_edit=staff.may(EDIT_RECORDS),
-        may_erase=staff.may(SUPERVISE),
-    )
+@dataclass(frozen=True)
+class HouseholdDesk:
+    """What every form of the household page needs: the page again (with a refused form open)
+    or back to it with a notice. Its handlers declare ``desk: Desk`` and stay a few lines."""
 
+    request: Request
+    page: Page
+    staff: Staff
+    family: FamilyClient
 
-@readers.get("/{household_id}", name="admin.household")
-async def household(
-    request: Request, household_id: UUID, staff: StaffUser, family: FamilyClientDep, page: StaffPage
-) -> HTMLResponse:
-    return await household_page(request, page, staff, family, household_id)
+    async def show(
+        self, household_id: UUID, *, failed: FailedForm | None = None, status_code: int = 200
+    ) -> HTMLResponse:
+        """The record's page; its four reads run concurrently."""
+        staff, family = self.staff, self.family
+        household, requests, rules, documents = await asyncio.gather(
+            family.household(staff, household_id),
+            family.requests_of(staff, household_id),
+            family.record_rules(staff),
+            family.documents(staff, household_id),
+        )
+        names = household.names()
+        views = request_views(self.request, requests, rules.diets, names)
+        failed = failed or FailedForm("")
+        typed = failed.values if failed.name == "foyer" else None
+        return self.page.render(
+            "backoffice/households/household.html",
+            status_code,
+            household=household,
+            documents=documents,
+            rules=rules,
+            names=names,
+            requests=views,
+            pending=sum(1 for view in views if view.status == "pending"),
+            today=local_today(),
+            failed=failed,
+            household_values=typed or forms.current_values(HOUSEHOLD_FIELDS, household),
+            household_fields=HOUSEHOLD_FIELDS,
+            guardian_fields=forms.fields_of(forms.GUARDIAN_GROUPS),
+            adult_fields=forms.fields_of(forms.ADULT_GROUPS),
+            may_edit=staff.may(EDIT_RECORDS),
+            may_erase=staff.may(SUPERVISE),
+        )
 
+    async def refused(
+        self,
+        household_id: UUID,
+        form: str,
+        errors: dict[str, str],
+        typed: dict[str, str] | None = None,
+        status_code: int = 422,
+    ) -> HTMLResponse:
+        failed = FailedForm(form, typed or {}, errors)
+        return await self.show(household_id, failed=failed, status_code=status_code)
 
-@editors.post("/{household_id}/foyer", name="admin.household.details", dependencies=[CsrfChecked])
-async def edit_details(
-    request: Request,
-    household_id: UUID,
-    form: PostedForm,
-    staff: StaffUser,
-    family: FamilyClientDep,
-    page: StaffPage,
-) -> Response:
-    """The household's details: only what changed goes to the family-service."""
-    parsed = forms.parse_fields(HOUSEHOLD_FIELDS, form)
-    current = await household_of(household_id, staff, family)
-    changes = forms.changed(parsed.values, current) if parsed.valid else {}
-    if parsed.valid and not changes:
+    def done(self, household_id: UUID, notice: str, anchor: str) -> RedirectResponse:
         return redirect_to(
-            request, "admin.household", household_id=household_id, notice="inchange", anchor="foyer"
+            self.request, "admin.household", household_id=household_id, notice=notice, anchor=anchor
         )
-    try:
-        if parsed.valid:
-            await family.edit(
-                staff, household_id, "household", household_id, forms.jsonable(changes)
-            )
-    except UpstreamProblem as problem:
-        if problem.unavailable or problem.status in (403, 404):
-            raise
-        parsed.errors = forms.field_errors(problem)
-    if parsed.errors:
-        return await household_page(
-            request,
-            page,
-            staff,
-            family,
-            household_id,
-            failed=FailedForm("foyer", parsed.raw, parsed.errors),
-            status_code=422,
-        )
-    return redirect_to(
-        request, "admin.household", household_id=household_id, notice="enregistre", anchor="foyer"
-    )
 
 
-@editors.post(
-    "/{household_id}/criteres", name="admin.household.criteria", dependencies=[CsrfChecked]
-)
-async def save_criteria(
-    request: Request,
-    household_id: UUID,
-    form: PostedForm,
-    staff: StaffUser,
-    family: FamilyClientDep,
-    page: StaffPage,
-) -> Response:
-    """The town's own criteria on the household (set in « Réglages »)."""
-    rules = await family.record_rules(staff)
-    values: dict[str, bool | str | None] = {}
-    for criterion in rules.criteria:
-        typed = forms.text_of(form, criterion.code)
-        if criterion.kind == "yes_no":
-            values[criterion.code] = {"oui": True, "non": False}.get(typed)
-        else:
-            values[criterion.code] = typed or None
-    try:
-        await family.edit(
-            staff, household_id, "household", household_id, {"criteria_values": values}
-        )
-    except UpstreamProblem as problem:
-        if problem.unavailable or problem.status in (403, 404):
-            raise
-        return await household_page(
-            request,
-            page,
-            staff,
-            family,
-            household_id,
-            failed=FailedForm("criteres", errors={"": forms.one_message(problem)}),
-            status_code=422,
-        )
-    return redirect_to(
-        request, "admin.household", household_id=household_id, notice="criteres", anchor="adultes"
-    )
+async def household_desk(
+    request: Request, page: StaffPage, staff: StaffUser, family: FamilyClientDep
+) -> HouseholdDesk:
+    return HouseholdDesk(request, page, staff, family)
+
+
+Desk = Annotated[HouseholdDesk, Depends(household_desk)]
 
 
 async def household_of(household_id: UUID, staff: StaffUser, family: FamilyClientDep) -> Household:
@@ -336,3 +276,49 @@ async def household_of(household_id: UUID, staff: StaffUser, family: FamilyClien
 
 
 HouseholdOf = Annotated[Household, Depends(household_of)]
+
+
+@readers.get("/{household_id}", name="admin.household")
+async def household(household_id: UUID, desk: Desk) -> HTMLResponse:
+    return await desk.show(household_id)
+
+
+@editors.post("/{household_id}/foyer", name="admin.household.details", dependencies=[CsrfChecked])
+async def edit_details(household: HouseholdOf, form: PostedForm, desk: Desk) -> Response:
+    """The household's details: only what changed goes to the family-service."""
+    parsed = forms.parse_fields(HOUSEHOLD_FIELDS, form)
+    if not parsed.valid:
+        return await desk.refused(household.id, "foyer", parsed.errors, parsed.raw)
+    changes = forms.changed(parsed.values, household)
+    if not changes:
+        return desk.done(household.id, "inchange", "foyer")
+    try:
+        await desk.family.edit(
+            desk.staff, household.id, "household", household.id, forms.jsonable(changes)
+        )
+    except UpstreamProblem as problem:
+        return await desk.refused(household.id, "foyer", forms.refusal(problem), parsed.raw)
+    return desk.done(household.id, "enregistre", "foyer")
+
+
+@editors.post(
+    "/{household_id}/criteres", name="admin.household.criteria", dependencies=[CsrfChecked]
+)
+async def save_criteria(household_id: UUID, form: PostedForm, desk: Desk) -> Response:
+    """The town's own criteria on the household (set in « Réglages »)."""
+    rules = await desk.family.record_rules(desk.staff)
+    values: dict[str, bool | str | None] = {}
+    for criterion in rules.criteria:
+        typed = forms.text_of(form, criterion.code)
+        if criterion.kind == "yes_no":
+            values[criterion.code] = {"oui": True, "non": False}.get(typed)
+        else:
+            values[criterion.code] = typed or None
+    try:
+        await desk.family.edit(
+            desk.staff, household_id, "household", household_id, {"criteria_values": values}
+        )
+    except UpstreamProblem as problem:
+        errors = {"": forms.one_message_of(forms.refusal(problem))}
+        return await desk.refused(household_id, "criteres", errors)
+    return desk.done(household_id, "criteres", "adultes")

@@ -22,5 +22,6 @@ def layout(user: SessionUser | None) -> dict[str, Any]:
     }
 
 
-StaffPage = Annotated[Page, Depends(page_dependency(layout))]
+staff_page = page_dependency(layout)
+StaffPage = Annotated[Page, Depends(staff_page)]
 render_error = error_renderer(layout)

@@ -1,21 +1,20 @@
-"""The back office's login: the form posts here (the browser never talks to the auth-service
-directly, so the back office works as its own process), the OIDC callback, and logout."""
+"""The back office's login (web/login.py), and the post of its form: the browser never talks to
+the auth-service directly, so that the back office works as its own process."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Request
+from fastapi.responses import RedirectResponse
 
-from marelle_gateway.backoffice.layout import StaffPage
+from marelle_gateway.backoffice.layout import staff_page
 from marelle_gateway.clients.base import Anonymous, UpstreamProblem
-from marelle_gateway.state import AuthClientDep, VerifierDep
-from marelle_gateway.web import signin
-from marelle_gateway.web.deps import BrowserSessionDep, CsrfChecked, PageTenant, client_address
+from marelle_gateway.state import AuthClientDep
+from marelle_gateway.web.deps import CsrfChecked, PageTenant, client_address
 from marelle_gateway.web.forms import PostedForm
-from marelle_gateway.web.rendering import Page, redirect_to, route_path
-from marelle_gateway.web.session import BrowserSession
+from marelle_gateway.web.login import login_router
+from marelle_gateway.web.rendering import Page, route_path
+from marelle_gateway.web.session import SessionUser
 
-router = APIRouter(include_in_schema=False)
 # What the login form may carry to the provider: the authorization request and the credentials.
 AUTHORIZE_FIELDS = (
     "response_type",
@@ -31,33 +30,24 @@ AUTHORIZE_FIELDS = (
 )
 
 
-def _redirect_uri(request: Request, page: Page) -> str:
-    return page.settings.staff_url + route_path(request, "admin.callback")
+def staff_only(user: SessionUser) -> str | None:
+    return None if user.is_staff else "not-staff"
 
 
-async def _login(
-    request: Request,
-    page: Page,
-    session: BrowserSession,
-    error: str | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    return await signin.login_page(
-        page,
-        session,
-        template="backoffice/login/login.html",
-        audience="backoffice",
-        redirect_uri=_redirect_uri(request, page),
-        error=error,
-        status_code=status,
-    )
+def staff_address(page: Page) -> str:
+    return page.settings.staff_url
 
 
-@router.get("/", name="admin.login", response_model=None)
-async def login_page(request: Request, page: StaffPage, session: BrowserSessionDep) -> Response:
-    if page.user is not None and page.user.is_staff:
-        return redirect_to(request, "admin.households")
-    return await _login(request, page, session)
+router = login_router(
+    audience="backoffice",
+    prefix="admin",
+    page=staff_page,
+    template="backoffice/login/login.html",
+    home="admin.households",
+    base_url=staff_address,
+    admit=staff_only,
+    callback_path="/connexion/retour",
+)
 
 
 @router.post("/connexion", name="admin.authorize", dependencies=[CsrfChecked])
@@ -76,40 +66,3 @@ async def authorize(
             raise
         location = route_path(request, "admin.callback", q_error="invalid_request")
     return RedirectResponse(location, status_code=303)
-
-
-@router.get("/connexion/retour", name="admin.callback", response_model=None)
-async def callback(
-    request: Request,
-    page: StaffPage,
-    tenant: PageTenant,
-    session: BrowserSessionDep,
-    auth: AuthClientDep,
-    verifier: VerifierDep,
-    state: str = "",
-    code: str = "",
-    error: str = "",
-) -> Response:
-    outcome = await signin.finish(
-        session,
-        auth,
-        verifier,
-        tenant,
-        state=state,
-        code=code,
-        error=error,
-        redirect_uri=_redirect_uri(request, page),
-    )
-    if outcome.data is None or outcome.data.user is None:
-        return await _login(request, page, session, outcome.error, outcome.status)
-    if not outcome.data.user.is_staff:
-        await signin.revoke(auth, outcome.data)
-        return await _login(request, page, session, "not-staff", 403)
-    return await signin.signed_in_redirect(
-        request, session, outcome.data, to="admin.households", secure=page.settings.secure_cookies
-    )
-
-
-@router.post("/deconnexion", name="admin.logout", dependencies=[CsrfChecked])
-async def logout(request: Request, session: BrowserSessionDep, auth: AuthClientDep) -> Response:
-    return await signin.sign_out(request, session, auth, to="admin.login")

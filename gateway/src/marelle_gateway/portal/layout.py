@@ -29,5 +29,6 @@ def layout(user: SessionUser | None) -> dict[str, Any]:
     }
 
 
-PortalPage = Annotated[Page, Depends(page_dependency(layout))]
+portal_page = page_dependency(layout)
+PortalPage = Annotated[Page, Depends(portal_page)]
 render_error = error_renderer(layout)

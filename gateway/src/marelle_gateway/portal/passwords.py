@@ -4,30 +4,27 @@ checklist and the copy button; a generated password comes back checked by the se
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from marelle_gateway.clients.auth import LinkInfo, NewPassword, PasswordChange
+from marelle_gateway.clients.auth import LinkInfo, NewPassword
 from marelle_gateway.clients.base import Anonymous, UpstreamProblem
-from marelle_gateway.portal.layout import PortalPage
+from marelle_gateway.portal.layout import PortalPage, portal_page
 from marelle_gateway.state import AuthClientDep
 from marelle_gateway.web import catalog, passwords
 from marelle_gateway.web.deps import (
-    BrowserSessionDep,
     CsrfChecked,
     CsrfHeaderChecked,
-    CurrentParent,
     PageTenant,
+    current_parent,
 )
 from marelle_gateway.web.errors import PageError
 from marelle_gateway.web.rendering import Page, redirect_to, route_path
 
 router = APIRouter(include_in_schema=False)
-Text = Annotated[str, Form(max_length=1000)]
-Method = Annotated[Literal["random", "sentence"], Form()]
-Sentence = Annotated[str, Form(max_length=300)]
+Text, Method, Sentence = passwords.Text, passwords.Method, passwords.Sentence
 
 
 class LinkProblem(Exception):
@@ -182,77 +179,13 @@ async def password_saved(page: PortalPage) -> HTMLResponse:
     return page.render("portal/passwords/saved.html")
 
 
-# The signed-in parent's password.
-
-
-def _change_page(request: Request, page: Page, **context: Any) -> HTMLResponse:
-    return passwords.change_page(
-        page,
-        back=route_path(request, "portal.home"),
-        form_action=route_path(request, "portal.password.save"),
-        suggest_action=route_path(request, "portal.password.suggest"),
-        check_url=route_path(request, "portal.password.check"),
-        **context,
+# The signed-in parent's password (one page for both audiences: web/passwords.py).
+router.include_router(
+    passwords.change_router(
+        "/mon-compte/mot-de-passe",
+        "portal.password",
+        person=current_parent,
+        page=portal_page,
+        back="portal.home",
     )
-
-
-@router.get("/mon-compte/mot-de-passe", name="portal.password")
-async def change_password_page(
-    request: Request, parent: CurrentParent, page: PortalPage
-) -> HTMLResponse:
-    return _change_page(request, page)
-
-
-@router.post("/mon-compte/mot-de-passe", name="portal.password.save", dependencies=[CsrfChecked])
-async def change_password(
-    request: Request,
-    parent: CurrentParent,
-    session: BrowserSessionDep,
-    auth: AuthClientDep,
-    page: PortalPage,
-    current_password: Text = "",
-    password: Text = "",
-    confirmation: Text = "",
-) -> HTMLResponse:
-    change = PasswordChange(
-        current_password=current_password,
-        password=password,
-        confirmation=confirmation,
-        keep_refresh_token=session.data.refresh_token,
-    )
-    try:
-        await auth.change_password(parent, change)
-    except UpstreamProblem as problem:
-        return _change_page(request, page, **passwords.refusal(problem))
-    return page.render("shared/password_changed.html", back=route_path(request, "portal.home"))
-
-
-@router.post(
-    "/mon-compte/mot-de-passe/proposition",
-    name="portal.password.suggest",
-    dependencies=[CsrfChecked],
 )
-async def suggest_for_change(
-    request: Request,
-    parent: CurrentParent,
-    auth: AuthClientDep,
-    page: PortalPage,
-    method: Method = "random",
-    sentence: Sentence = "",
-) -> HTMLResponse:
-    check = passwords.PolicyCheck(auth, parent)
-    return _change_page(
-        request, page, **await passwords.checked_suggestion(auth, check, method, sentence)
-    )
-
-
-@router.post(
-    "/mon-compte/mot-de-passe/verification",
-    name="portal.password.check",
-    dependencies=[CsrfHeaderChecked],
-)
-async def check_for_change(
-    new: NewPassword, parent: CurrentParent, auth: AuthClientDep
-) -> JSONResponse:
-    """The live checklist of the change page (password.js)."""
-    return JSONResponse((await auth.check_for_change(parent, new)).model_dump())

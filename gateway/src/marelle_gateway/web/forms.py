@@ -398,7 +398,20 @@ def field_errors(problem: UpstreamProblem) -> dict[str, str]:
 
 def one_message(problem: UpstreamProblem) -> str:
     """A refusal in one line, for a page's error banner."""
-    return " ".join(dict.fromkeys(m for m in field_errors(problem).values() if m))
+    return one_message_of(field_errors(problem))
+
+
+def one_message_of(errors: Mapping[str, str]) -> str:
+    return " ".join(dict.fromkeys(m for m in errors.values() if m))
+
+
+def refusal(problem: UpstreamProblem) -> dict[str, str]:
+    """The field errors of a refusal, for the form to show again. A failure (the service is
+    down) or a record that is not there is not the form's business: it goes on to the error
+    page (raised again)."""
+    if problem.unavailable or problem.status in (401, 403, 404):
+        raise problem
+    return field_errors(problem)
 
 
 def label_of(name: str, fields: Sequence[FieldSpec] = ()) -> str:

@@ -2,17 +2,28 @@
 the server's check of a generated password (so the checklist tells the truth without
 JavaScript), and how a refusal of the auth-service shows on the form."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: the router factory below builds handlers
+# whose annotations FastAPI must read as objects (the dependencies are the factory's arguments).
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse
 
-from marelle_gateway.clients.auth import AuthClient, NewPassword, PolicyReport, Rule
+from marelle_gateway.clients.auth import (
+    AuthClient,
+    NewPassword,
+    PasswordChange,
+    PolicyReport,
+    Rule,
+)
 from marelle_gateway.clients.base import Caller, UpstreamProblem
+from marelle_gateway.state import AuthClientDep
 from marelle_gateway.web import catalog
+from marelle_gateway.web.deps import BrowserSessionDep, CsrfChecked, CsrfHeaderChecked
 from marelle_gateway.web.errors import PageError
-from marelle_gateway.web.rendering import Page
+from marelle_gateway.web.rendering import Page, route_path
 
 FORM = "shared/password_form.html"
 
@@ -80,3 +91,83 @@ def change_page(page: Page, status_code: int = 200, **context: Any) -> HTMLRespo
     """The signed-in person's change-password page, in the audience's layout."""
     context.setdefault("rules", initial_rules())
     return page.render(FORM, context.pop("status_code", status_code), change=True, **context)
+
+
+Text = Annotated[str, Form(max_length=1000)]
+Method = Annotated[Literal["random", "sentence"], Form()]
+Sentence = Annotated[str, Form(max_length=300)]
+
+
+def change_router(
+    path: str,
+    name: str,
+    *,
+    person: Callable[..., Any],
+    page: Callable[..., Any],
+    back: str,
+    dependencies: list[Any] | None = None,
+) -> APIRouter:
+    """The signed-in person's change-password page, for one audience: ``person`` is its
+    signed-in dependency (a parent, a staff member), ``page`` its page dependency, ``back``
+    the route the page returns to. Routes: ``name``, ``name.save``, ``name.suggest``,
+    ``name.check``."""
+    router = APIRouter(prefix=path, dependencies=dependencies or [])
+    Person = Annotated[Any, Depends(person)]
+    ThePage = Annotated[Page, Depends(page)]
+
+    def show(request: Request, shown: Page, **context: Any) -> HTMLResponse:
+        return change_page(
+            shown,
+            back=route_path(request, back),
+            form_action=route_path(request, f"{name}.save"),
+            suggest_action=route_path(request, f"{name}.suggest"),
+            check_url=route_path(request, f"{name}.check"),
+            **context,
+        )
+
+    @router.get("", name=name)
+    async def form(request: Request, who: Person, shown: ThePage) -> HTMLResponse:
+        return show(request, shown)
+
+    @router.post("", name=f"{name}.save", dependencies=[CsrfChecked])
+    async def save(
+        request: Request,
+        who: Person,
+        session: BrowserSessionDep,
+        auth: AuthClientDep,
+        shown: ThePage,
+        current_password: Text = "",
+        password: Text = "",
+        confirmation: Text = "",
+    ) -> HTMLResponse:
+        change = PasswordChange(
+            current_password=current_password,
+            password=password,
+            confirmation=confirmation,
+            keep_refresh_token=session.data.refresh_token,
+        )
+        try:
+            await auth.change_password(who, change)
+        except UpstreamProblem as problem:
+            return show(request, shown, **refusal(problem))
+        return shown.render("shared/password_changed.html", back=route_path(request, back))
+
+    @router.post("/proposition", name=f"{name}.suggest", dependencies=[CsrfChecked])
+    async def suggest(
+        request: Request,
+        who: Person,
+        auth: AuthClientDep,
+        shown: ThePage,
+        method: Method = "random",
+        sentence: Sentence = "",
+    ) -> HTMLResponse:
+        """The generators without JavaScript: the proposal comes back, checked."""
+        context = await checked_suggestion(auth, PolicyCheck(auth, who), method, sentence)
+        return show(request, shown, **context)
+
+    @router.post("/verification", name=f"{name}.check", dependencies=[CsrfHeaderChecked])
+    async def check(new: NewPassword, who: Person, auth: AuthClientDep) -> JSONResponse:
+        """The live checklist (password.js)."""
+        return JSONResponse((await auth.check_for_change(who, new)).model_dump())
+
+    return router
