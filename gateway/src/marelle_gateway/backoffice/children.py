@@ -3,11 +3,12 @@ consents, authorised contacts), « Valider la fiche »."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from marelle_gateway.backoffice.households import HouseholdOf
 from marelle_gateway.backoffice.layout import StaffPage
@@ -51,31 +52,58 @@ def _with_blanks(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return [*rows, *({} for _ in range(blanks))]
 
 
-async def _child_form_page(
-    page: Page,
-    staff: Staff,
-    family: FamilyClient,
-    household: Household,
-    child: Child | None,
-    *,
-    values: dict[str, str] | None = None,
-    contacts: list[dict[str, str]] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    rules = await family.record_rules(staff)
-    return page.render(
-        "backoffice/children/child.html" if child else "backoffice/children/new.html",
-        status_code,
-        household=household,
-        child=child,
-        diets=rules.diets,
-        fields=CHILD_FIELDS,
-        values=values if values is not None else forms.current_values(CHILD_FIELDS, child),
-        contacts=_with_blanks(contacts if contacts is not None else contact_rows(child)),
-        form_errors=errors or {},
-        may_edit=staff.may(EDIT_RECORDS),
-    )
+@dataclass(frozen=True)
+class ChildDesk:
+    """The child's form page (new or existing record) and the way back to it: the page
+    pattern of a record area (see households.HouseholdDesk)."""
+
+    request: Request
+    page: Page
+    staff: Staff
+    family: FamilyClient
+
+    async def show(
+        self,
+        household: Household,
+        child: Child | None,
+        *,
+        values: dict[str, str] | None = None,
+        contacts: list[dict[str, str]] | None = None,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        rules = await self.family.record_rules(self.staff)
+        return self.page.render(
+            "backoffice/children/child.html" if child else "backoffice/children/new.html",
+            status_code,
+            household=household,
+            child=child,
+            diets=rules.diets,
+            fields=CHILD_FIELDS,
+            values=values if values is not None else forms.current_values(CHILD_FIELDS, child),
+            contacts=_with_blanks(contacts if contacts is not None else contact_rows(child)),
+            form_errors=errors or {},
+            may_edit=self.staff.may(EDIT_RECORDS),
+        )
+
+    def done(self, household_id: UUID, child_id: UUID, notice: str) -> RedirectResponse:
+        return redirect_to(
+            self.request,
+            "admin.child",
+            household_id=household_id,
+            child_id=child_id,
+            notice=notice,
+            anchor="contenu",
+        )
+
+
+async def child_desk(
+    request: Request, page: StaffPage, staff: StaffUser, family: FamilyClientDep
+) -> ChildDesk:
+    return ChildDesk(request, page, staff, family)
+
+
+Desk = Annotated[ChildDesk, Depends(child_desk)]
 
 
 def _parse_child(form: Any) -> tuple[forms.ParsedForm, list[dict[str, str]]]:
@@ -85,54 +113,8 @@ def _parse_child(form: Any) -> tuple[forms.ParsedForm, list[dict[str, str]]]:
     return parsed, typed
 
 
-@editors.get("/nouveau", name="admin.child.new")
-async def new_child(
-    household: HouseholdOf, staff: StaffUser, family: FamilyClientDep, page: StaffPage
-) -> HTMLResponse:
-    return await _child_form_page(page, staff, family, household, None, values={})
-
-
-@editors.post("/nouveau", name="admin.child.add", dependencies=[CsrfChecked])
-async def add_child(
-    request: Request,
-    household: HouseholdOf,
-    form: PostedForm,
-    staff: StaffUser,
-    family: FamilyClientDep,
-    page: StaffPage,
-) -> Response:
-    parsed, typed_contacts = _parse_child(form)
-    if parsed.valid:
-        payload = {k: v for k, v in forms.jsonable(parsed.values).items() if v not in (None, [])}
-        try:
-            child = await family.add_child(staff, household.id, payload)
-        except UpstreamProblem as problem:
-            if problem.unavailable:
-                raise
-            parsed.errors = forms.field_errors(problem)
-        else:
-            return redirect_to(
-                request,
-                "admin.child",
-                household_id=household.id,
-                child_id=child.id,
-                notice="enfant-ajoute",
-            )
-    return await _child_form_page(
-        page,
-        staff,
-        family,
-        household,
-        None,
-        values=parsed.raw,
-        contacts=typed_contacts,
-        errors=parsed.errors,
-        status_code=422,
-    )
-
-
 async def child_of(
-    household: Household, child_id: UUID, staff: Staff, family: FamilyClient
+    household: HouseholdOf, child_id: UUID, staff: StaffUser, family: FamilyClientDep
 ) -> Child:
     """The household's child (read from the service: it writes the access log); an id of
     another household's child is a 404 page."""
@@ -144,69 +126,62 @@ async def child_of(
         raise PageError.from_problem(problem) from problem
 
 
+ChildOf = Annotated[Child, Depends(child_of)]
+
+
+@editors.get("/nouveau", name="admin.child.new")
+async def new_child(household: HouseholdOf, desk: Desk) -> HTMLResponse:
+    return await desk.show(household, None, values={})
+
+
+@editors.post("/nouveau", name="admin.child.add", dependencies=[CsrfChecked])
+async def add_child(household: HouseholdOf, form: PostedForm, desk: Desk) -> Response:
+    parsed, typed_contacts = _parse_child(form)
+    if parsed.valid:
+        payload = {k: v for k, v in forms.jsonable(parsed.values).items() if v not in (None, [])}
+        try:
+            child = await desk.family.add_child(desk.staff, household.id, payload)
+        except UpstreamProblem as problem:
+            parsed.errors = forms.refusal(problem)
+        else:
+            return desk.done(household.id, child.id, "enfant-ajoute")
+    return await desk.show(
+        household,
+        None,
+        values=parsed.raw,
+        contacts=typed_contacts,
+        errors=parsed.errors,
+        status_code=422,
+    )
+
+
 @readers.get("/{child_id}", name="admin.child")
-async def child(
-    household: HouseholdOf,
-    child_id: UUID,
-    staff: StaffUser,
-    family: FamilyClientDep,
-    page: StaffPage,
-) -> HTMLResponse:
-    record = await child_of(household, child_id, staff, family)
-    return await _child_form_page(page, staff, family, household, record)
+async def child(household: HouseholdOf, record: ChildOf, desk: Desk) -> HTMLResponse:
+    return await desk.show(household, record)
 
 
 @editors.post("/{child_id}", name="admin.child.save", dependencies=[CsrfChecked])
 async def save_child(
-    request: Request,
-    household: HouseholdOf,
-    child_id: UUID,
-    form: PostedForm,
-    staff: StaffUser,
-    family: FamilyClientDep,
-    page: StaffPage,
+    household: HouseholdOf, record: ChildOf, form: PostedForm, desk: Desk
 ) -> Response:
     """The child's record: only what changed goes to the family-service."""
-    record = await child_of(household, child_id, staff, family)
     parsed, typed_contacts = _parse_child(form)
     if parsed.valid:
-        current = {**forms.jsonable({f.name: getattr(record, f.name) for f in CHILD_FIELDS})}
-        current["contacts"] = [
-            {k: v for k, v in c.model_dump(mode="json", exclude={"id"}).items()}
-            for c in record.contacts
-        ]
+        current = forms.jsonable({f.name: getattr(record, f.name) for f in CHILD_FIELDS})
+        current["contacts"] = [c.model_dump(mode="json", exclude={"id"}) for c in record.contacts]
         wanted = forms.jsonable(parsed.values)
         changes = {
             k: v for k, v in wanted.items() if _comparable(k, v) != _comparable(k, current.get(k))
         }
         if not changes:
-            return redirect_to(
-                request,
-                "admin.child",
-                household_id=household.id,
-                child_id=child_id,
-                notice="inchange",
-                anchor="contenu",
-            )
+            return desk.done(household.id, record.id, "inchange")
         try:
-            await family.edit(staff, household.id, "child", child_id, changes)
+            await desk.family.edit(desk.staff, household.id, "child", record.id, changes)
         except UpstreamProblem as problem:
-            if problem.unavailable:
-                raise
-            parsed.errors = forms.field_errors(problem)
+            parsed.errors = forms.refusal(problem)
         else:
-            return redirect_to(
-                request,
-                "admin.child",
-                household_id=household.id,
-                child_id=child_id,
-                notice="enregistre",
-                anchor="contenu",
-            )
-    return await _child_form_page(
-        page,
-        staff,
-        family,
+            return desk.done(household.id, record.id, "enregistre")
+    return await desk.show(
         household,
         record,
         values=parsed.raw,
@@ -220,29 +195,16 @@ def _comparable(name: str, value: Any) -> Any:
     """Contacts compare without the separators of their phone numbers (the service keeps
     digits only): an unchanged list sends nothing."""
     if name == "contacts" and isinstance(value, list):
+        digits = "0123456789+"
         return [
-            {
-                **c,
-                "phone": "".join(
-                    ch for ch in str(c.get("phone") or "") if ch.isdigit() or ch == "+"
-                ),
-            }
+            {**c, "phone": "".join(ch for ch in str(c.get("phone") or "") if ch in digits)}
             for c in value
         ]
     return value
 
 
 @editors.post("/{child_id}/validation", name="admin.child.validate", dependencies=[CsrfChecked])
-async def validate_child(
-    request: Request,
-    household: HouseholdOf,
-    child_id: UUID,
-    staff: StaffUser,
-    family: FamilyClientDep,
-) -> Response:
+async def validate_child(household: HouseholdOf, record: ChildOf, desk: Desk) -> Response:
     """« Valider la fiche »: staff checked the record."""
-    record = await child_of(household, child_id, staff, family)
-    await family.validate_child(staff, household.id, record.id)
-    return redirect_to(
-        request, "admin.child", household_id=household.id, child_id=child_id, notice="fiche-validee"
-    )
+    await desk.family.validate_child(desk.staff, household.id, record.id)
+    return desk.done(household.id, record.id, "fiche-validee")

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from marelle_gateway.backoffice.layout import StaffPage
 from marelle_gateway.backoffice.navigation import EDIT_RECORDS
@@ -89,91 +89,88 @@ def request_views(
     return views
 
 
-async def _inbox(
-    request: Request,
-    page: Page,
-    staff: Staff,
-    family: FamilyClient,
-    *,
-    failed: UUID | None = None,
-    errors: dict[str, str] | None = None,
-    reason: str = "",
-    status_code: int = 200,
-) -> HTMLResponse:
-    rows, rules = await asyncio.gather(
-        family.pending_requests(staff, INBOX_SIZE), family.record_rules(staff)
-    )
-    households = await family.households_by_id(staff, sorted({r.household_id for r in rows}))
-    views = request_views(request, rows, rules.diets, {})
-    banner: dict[str, str] = {}
-    if failed is not None and failed not in {view.id for view in views}:
-        # The request left the inbox (decided meanwhile): its error goes on top of the page.
-        banner, errors = errors or {}, {}
-    return page.render(
-        "backoffice/requests/inbox.html",
-        status_code,
-        requests=views,
-        households=households,
-        full=len(views) >= INBOX_SIZE,
-        failed=failed,
-        form_errors=errors or {},
-        reason=reason,
-        errors=banner,
-    )
+@dataclass(frozen=True)
+class InboxDesk:
+    """The inbox again (with a decision's error on its request) or back to it with a notice."""
+
+    request: Request
+    page: Page
+    staff: Staff
+    family: FamilyClient
+
+    async def show(
+        self,
+        *,
+        failed: UUID | None = None,
+        errors: dict[str, str] | None = None,
+        reason: str = "",
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        staff, family = self.staff, self.family
+        rows, rules = await asyncio.gather(
+            family.pending_requests(staff, INBOX_SIZE), family.record_rules(staff)
+        )
+        households = await family.households_by_id(staff, sorted({r.household_id for r in rows}))
+        views = request_views(self.request, rows, rules.diets, {})
+        banner: dict[str, str] = {}
+        if failed is not None and failed not in {view.id for view in views}:
+            # The request left the inbox (decided meanwhile): its error goes on top of the page.
+            banner, errors = errors or {}, {}
+        return self.page.render(
+            "backoffice/requests/inbox.html",
+            status_code,
+            requests=views,
+            households=households,
+            full=len(views) >= INBOX_SIZE,
+            failed=failed,
+            form_errors=errors or {},
+            reason=reason,
+            errors=banner,
+        )
+
+    async def refused(
+        self, request_id: UUID, problem: UpstreamProblem, *, reason: str = "", whole: bool
+    ) -> HTMLResponse:
+        errors = forms.refusal(problem)
+        if whole:  # an acceptance: its reason in one line on the request
+            errors = {"": forms.one_message_of(errors)}
+        status = 422 if problem.status in (400, 422) else problem.status
+        return await self.show(failed=request_id, errors=errors, reason=reason, status_code=status)
+
+    def done(self, notice: str) -> RedirectResponse:
+        return redirect_to(self.request, "admin.requests", notice=notice, anchor="contenu")
+
+
+async def inbox_desk(
+    request: Request, page: StaffPage, staff: StaffUser, family: FamilyClientDep
+) -> InboxDesk:
+    return InboxDesk(request, page, staff, family)
+
+
+Desk = Annotated[InboxDesk, Depends(inbox_desk)]
 
 
 @router.get("", name="admin.requests")
-async def inbox(
-    request: Request, staff: StaffUser, family: FamilyClientDep, page: StaffPage
-) -> HTMLResponse:
-    return await _inbox(request, page, staff, family)
+async def inbox(desk: Desk) -> HTMLResponse:
+    return await desk.show()
 
 
 @router.post("/{request_id}/accepter", name="admin.requests.accept", dependencies=[CsrfChecked])
-async def accept(
-    request: Request, request_id: UUID, staff: StaffUser, family: FamilyClientDep, page: StaffPage
-) -> Response:
+async def accept(request_id: UUID, desk: Desk) -> Response:
     try:
-        await family.accept(staff, request_id)
+        await desk.family.accept(desk.staff, request_id)
     except UpstreamProblem as problem:
-        if problem.unavailable:
-            raise
-        errors = {"": forms.one_message(problem)}
-        return await _inbox(
-            request,
-            page,
-            staff,
-            family,
-            failed=request_id,
-            errors=errors,
-            status_code=problem.status,
-        )
-    return redirect_to(request, "admin.requests", notice="acceptee", anchor="contenu")
+        return await desk.refused(request_id, problem, whole=True)
+    return desk.done("acceptee")
 
 
 @router.post("/{request_id}/refuser", name="admin.requests.refuse", dependencies=[CsrfChecked])
 async def refuse(
-    request: Request,
-    request_id: UUID,
-    staff: StaffUser,
-    family: FamilyClientDep,
-    page: StaffPage,
-    reason: Annotated[str, Form(max_length=1000)] = "",
+    request_id: UUID, desk: Desk, reason: Annotated[str, Form(max_length=1000)] = ""
 ) -> Response:
     """A refusal needs a reason: the family reads it in « Mes demandes »."""
     try:
-        await family.refuse(staff, request_id, reason.strip())
+        await desk.family.refuse(desk.staff, request_id, reason.strip())
     except UpstreamProblem as problem:
-        if problem.unavailable:
-            raise
-        return await _inbox(
-            request,
-            page,
-            staff,
-            family,
-            failed=request_id,
-            errors=forms.field_errors(problem),
-            reason=reason,
-            status_code=422 if problem.status in (400, 422) else problem.status,
-        )
-    return redirect_to(request, "admin.requests", notice="refusee", anchor="contenu")
+        return await desk.refused(request_id, problem, reason=reason, whole=False)
+    return desk.done("refusee")

@@ -21,10 +21,10 @@ from marelle_gateway.web.deps import (
     current_parent,
 )
 from marelle_gateway.web.errors import PageError
+from marelle_gateway.web.passwords import Method, Sentence, Text
 from marelle_gateway.web.rendering import Page, redirect_to, route_path
 
 router = APIRouter(include_in_schema=False)
-Text, Method, Sentence = passwords.Text, passwords.Method, passwords.Sentence
 
 
 class LinkProblem(Exception):
