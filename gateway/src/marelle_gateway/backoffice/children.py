@@ -7,20 +7,20 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from marelle_gateway.backoffice.desk import StaffDesk, desk_of
 from marelle_gateway.backoffice.households import HouseholdOf
-from marelle_gateway.backoffice.layout import StaffPage
 from marelle_gateway.backoffice.navigation import EDIT_RECORDS, READ_RECORDS
 from marelle_gateway.clients.base import UpstreamProblem
-from marelle_gateway.clients.family import Child, FamilyClient, Household
+from marelle_gateway.clients.family import Child, Household
 from marelle_gateway.state import FamilyClientDep
 from marelle_gateway.web import forms
-from marelle_gateway.web.deps import CsrfChecked, Staff, StaffUser, require_roles
+from marelle_gateway.web.deps import CsrfChecked, StaffUser, require_roles
 from marelle_gateway.web.errors import PageError
 from marelle_gateway.web.forms import PostedForm
-from marelle_gateway.web.rendering import Page, redirect_to
+from marelle_gateway.web.rendering import redirect_to
 
 readers = APIRouter(
     prefix="/foyers/{household_id}/enfants", dependencies=[require_roles(READ_RECORDS)]
@@ -53,14 +53,9 @@ def _with_blanks(rows: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 @dataclass(frozen=True)
-class ChildDesk:
+class ChildDesk(StaffDesk):
     """The child's form page (new or existing record) and the way back to it: the page
     pattern of a record area (see households.HouseholdDesk)."""
-
-    request: Request
-    page: Page
-    staff: Staff
-    family: FamilyClient
 
     async def show(
         self,
@@ -97,13 +92,7 @@ class ChildDesk:
         )
 
 
-async def child_desk(
-    request: Request, page: StaffPage, staff: StaffUser, family: FamilyClientDep
-) -> ChildDesk:
-    return ChildDesk(request, page, staff, family)
-
-
-Desk = Annotated[ChildDesk, Depends(child_desk)]
+Desk = Annotated[ChildDesk, Depends(desk_of(ChildDesk))]
 
 
 def _parse_child(form: Any) -> tuple[forms.ParsedForm, list[dict[str, str]]]:

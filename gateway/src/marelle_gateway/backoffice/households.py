@@ -18,6 +18,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from marelle_gateway.backoffice.desk import StaffDesk, desk_of
 from marelle_gateway.backoffice.layout import StaffPage
 from marelle_gateway.backoffice.navigation import EDIT_RECORDS, READ_RECORDS, SUPERVISE
 from marelle_gateway.backoffice.requests import request_views
@@ -198,14 +199,9 @@ class FailedForm:
 
 
 @dataclass(frozen=True)
-class HouseholdDesk:
+class HouseholdDesk(StaffDesk):
     """What every form of the household page needs: the page again (with a refused form open)
     or back to it with a notice. Its handlers declare ``desk: Desk`` and stay a few lines."""
-
-    request: Request
-    page: Page
-    staff: Staff
-    family: FamilyClient
 
     async def show(
         self, household_id: UUID, *, failed: FailedForm | None = None, status_code: int = 200
@@ -258,13 +254,7 @@ class HouseholdDesk:
         )
 
 
-async def household_desk(
-    request: Request, page: StaffPage, staff: StaffUser, family: FamilyClientDep
-) -> HouseholdDesk:
-    return HouseholdDesk(request, page, staff, family)
-
-
-Desk = Annotated[HouseholdDesk, Depends(household_desk)]
+Desk = Annotated[HouseholdDesk, Depends(desk_of(HouseholdDesk))]
 
 
 async def household_of(household_id: UUID, staff: StaffUser, family: FamilyClientDep) -> Household:

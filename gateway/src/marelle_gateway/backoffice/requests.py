@@ -13,15 +13,14 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from marelle_gateway.backoffice.layout import StaffPage
+from marelle_gateway.backoffice.desk import StaffDesk, desk_of
 from marelle_gateway.backoffice.navigation import EDIT_RECORDS
 from marelle_gateway.clients.base import UpstreamProblem
-from marelle_gateway.clients.family import ChangeRequest, FamilyClient
-from marelle_gateway.state import FamilyClientDep
+from marelle_gateway.clients.family import ChangeRequest
 from marelle_gateway.web import catalog, forms
-from marelle_gateway.web.deps import CsrfChecked, Staff, StaffUser, require_roles
+from marelle_gateway.web.deps import CsrfChecked, require_roles
 from marelle_gateway.web.formatting import shown
-from marelle_gateway.web.rendering import Page, redirect_to, route_path
+from marelle_gateway.web.rendering import redirect_to, route_path
 
 router = APIRouter(prefix="/demandes", dependencies=[require_roles(EDIT_RECORDS)])
 INBOX_SIZE = 100
@@ -90,13 +89,8 @@ def request_views(
 
 
 @dataclass(frozen=True)
-class InboxDesk:
+class InboxDesk(StaffDesk):
     """The inbox again (with a decision's error on its request) or back to it with a notice."""
-
-    request: Request
-    page: Page
-    staff: Staff
-    family: FamilyClient
 
     async def show(
         self,
@@ -141,13 +135,7 @@ class InboxDesk:
         return redirect_to(self.request, "admin.requests", notice=notice, anchor="contenu")
 
 
-async def inbox_desk(
-    request: Request, page: StaffPage, staff: StaffUser, family: FamilyClientDep
-) -> InboxDesk:
-    return InboxDesk(request, page, staff, family)
-
-
-Desk = Annotated[InboxDesk, Depends(inbox_desk)]
+Desk = Annotated[InboxDesk, Depends(desk_of(InboxDesk))]
 
 
 @router.get("", name="admin.requests")
