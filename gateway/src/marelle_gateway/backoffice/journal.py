@@ -49,12 +49,12 @@ def detail_text(detail: str | None, names: dict[UUID, AccountName]) -> str:
 
     def person(match: re.Match[str]) -> str:
         account = names.get(UUID(match.group(0)))
-        return account.full_name if account else "un compte supprimé"
+        return account.full_name if account else catalog.DELETED_ACCOUNT
 
     text = UUID_IN_TEXT.sub(person, detail)
     for code, label in catalog.AUDIT_DETAILS.items():
         text = text.replace(code, label)
-    return text.replace("by ", "par ")
+    return text.replace("by ", catalog.BY)
 
 
 def journal_lines(entries: list[AuditEntry], names: dict[UUID, AccountName]) -> list[JournalLine]:

@@ -53,7 +53,7 @@ def parse_rules(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
         if not line.strip():
             continue
         if len(parts) < 3 or not parts[0]:
-            errors["criteria"] = f"Ligne {number} : {catalog.FORM_ERRORS['criterion-line']}"
+            errors["criteria"] = catalog.FORM_ERRORS["criterion-line"].format(line=number)
             continue
         choices = [c.strip() for c in parts[3].split(",") if c.strip()] if len(parts) > 3 else []
         criteria.append(
@@ -137,7 +137,7 @@ async def save_records(
         try:
             await family.save_record_rules(staff, RecordRules.model_validate(values))
         except ValidationError:
-            errors = {"criteria": catalog.FORM_ERRORS["criterion-line"]}
+            errors = {"criteria": catalog.FORM_ERRORS["criterion"]}
         except UpstreamProblem as problem:
             if problem.unavailable:
                 raise

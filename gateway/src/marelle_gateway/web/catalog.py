@@ -146,6 +146,8 @@ AUDIT_DETAILS = {
     "urn:marelle:problem:password-policy": "mot de passe refusé par les règles",
     "urn:marelle:problem:wrong-current-password": "mot de passe actuel erroné",
 }
+DELETED_ACCOUNT = "un compte supprimé"
+BY = "par "
 ACCOUNT_KINDS = {"parent": "Famille", "staff": "Agent"}
 
 # Notices: shown once after a change (the code travels in the redirect's query).
@@ -259,8 +261,10 @@ FORM_ERRORS = {
     "choice": "Cette valeur n'est pas proposée.",
     "too-long": "Ce texte est trop long.",
     "retention": "Une durée de 1 à 10 ans est attendue.",
-    "criterion-line": "Chaque ligne s'écrit « code | libellé | type » (et les choix pour un "
-    "critère à choix).",
+    "criterion": "Un critère est mal écrit : son type est oui/non, texte ou choix, et un critère "
+    "à choix a besoin de ses choix.",
+    "criterion-line": "Ligne {line} : chaque ligne s'écrit « code | libellé | type » (et les "
+    "choix pour un critère à choix).",
 }
 
 SEARCH_FILTERS = (
