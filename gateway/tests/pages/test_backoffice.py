@@ -324,6 +324,11 @@ async def test_settings_refused_by_the_service_show_its_reason(pages: Pages) -> 
         data={"csrf_token": token, "diets": "sans_porc = Sans porc", "criteria": "juste un mot"},
     )
     assert bad.status_code == 422 and "Ligne 1" in bad.text
+    unknown_kind = await pages.client.post(
+        "/admin/reglages",
+        data={"csrf_token": token, "diets": "sans_porc = Sans porc", "criteria": "a | A | nombre"},
+    )
+    assert unknown_kind.status_code == 422 and "oui/non, texte ou choix" in unknown_kind.text
     assert not [c for c in pages.family.calls if c[0] == "save_record_rules"]
 
 
