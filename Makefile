@@ -25,6 +25,7 @@ test: install lint typecheck compose-check pytest
 lint:
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run python -m marelle_testkit.lint
 
 typecheck:
 	$(UV) run mypy services/kit/src services/contracts/src services/testkit/src \

@@ -48,7 +48,7 @@ async def distributed_env(
                 "MARELLE_REDIS_URL": redis_url,
                 # Each run its own counters: earlier runs' failed logins must not throttle it.
                 "MARELLE_REDIS_KEY_PREFIX": f"e2e{uuid4().hex[:8]}:",
-                "MARELLE_MAILING_CELERY_QUEUE": f"e2e-mailing-{uuid4().hex[:8]}",
+                "MARELLE_JOB_QUEUE_PREFIX": f"e2e{uuid4().hex[:8]}-",
                 "MARELLE_GATEWAY_SECRET_KEY": secrets.token_urlsafe(32),
                 "MARELLE_MAILING_SMTP_HOST": "127.0.0.1",
                 "MARELLE_MAILING_SMTP_PORT": str(smtp.port),

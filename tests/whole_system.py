@@ -21,15 +21,20 @@ from pathlib import Path
 import httpx
 import uvicorn
 from aiosmtpd.controller import Controller
+from celery.beat import EmbeddedService
 from celery.contrib.testing.worker import start_worker
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from marelle_auth.models import Account
 from marelle_auth.passwords.hashing import hash_password
 from marelle_embedded import runner
-from marelle_mailing.mails.celery_delivery import make_celery
+from marelle_kit.database import is_sqlite
+from marelle_kit.jobs.distributed import celery_app
+from marelle_mailing.service import definition as mailing
 from marelle_mailing.settings import MailingSettings
+from marelle_testkit.databases import migrated_sqlite
 from marelle_testkit.tokens import TokenFactory
 
 SERVICES = ("auth", "family", "booking", "billing", "mailing")
@@ -121,7 +126,13 @@ class RunningSystem:
 async def start_system(env: dict[str, str]) -> AsyncIterator[RunningSystem]:
     with environment(env):
         system = runner.build_system()
-        mail_workers = celery_mail_workers(env)
+        mail_workers = celery_mail_jobs()
+    for rt in system.runtimes:
+        # A new SQLite database starts as a copy of the migrated template (the migrations
+        # then find it at head); PostgreSQL ones are migrated by the runner as in production.
+        url = rt.database.url
+        if is_sqlite(url) and not Path(str(make_url(url).database)).exists():
+            await migrated_sqlite(rt.definition, url)
     await runner.prepare(system)
     ready, stop = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(runner.serve(system, ready, stop))
@@ -140,14 +151,28 @@ async def start_system(env: dict[str, str]) -> AsyncIterator[RunningSystem]:
             await asyncio.wait_for(task, timeout=30)
 
 
-def celery_mail_workers(env: dict[str, str]) -> contextlib.AbstractContextManager[object]:
-    """Distributed mode sends mails through Celery: a worker thread, as `celery worker` would
-    run, on this run's own queue (read with the environment in place)."""
+def celery_mail_jobs() -> contextlib.AbstractContextManager[None]:
+    """Distributed mode runs the mailing-service's jobs on Celery: a worker thread and beat,
+    as ``python -m marelle_mailing jobs worker`` and ``jobs beat`` would, on this run's own
+    queue. Called with the run's environment in place (the settings are read now)."""
     settings = MailingSettings()
-    if settings.resolved_delivery != "celery" or not settings.platform.redis_url:
+    if settings.resolved_job_runner != "celery":
         return contextlib.nullcontext()
-    app = make_celery(settings.platform.redis_url, settings.celery_queue, settings)
-    return start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING")
+    app = celery_app(mailing.name, settings, mailing.all_jobs)
+
+    @contextlib.contextmanager
+    def running() -> Iterator[None]:
+        beat = EmbeddedService(
+            app, max_interval=0.2, thread=True, scheduler_cls=app.conf.beat_scheduler
+        )
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+            beat.start()
+            try:
+                yield
+            finally:
+                beat.stop()
+
+    return running()
 
 
 def base_env(data_dir: Path) -> dict[str, str]:

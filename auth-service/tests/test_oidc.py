@@ -202,6 +202,33 @@ async def test_an_admin_creates_staff_who_choose_a_password_and_get_their_role_i
     assert [s["email"] for s in listed] == ["karim@mairie.test"]
 
 
+async def test_staff_accounts_take_every_town_role_and_nothing_else(
+    auth: ServiceUnderTest, tokens: TokenFactory
+) -> None:
+    admin = tokens.headers(roles=["admin"], tenant_id=TENANT)
+    for role in ("admin", "manager", "agent", "regie", "animateur", "reader"):
+        body = {
+            "email": f"{role}@mairie.test",
+            "first_name": "Alex",
+            "last_name": "Martin",
+            "role": role,
+        }
+        created = await auth.client.post("/staff", json=body, headers=admin)
+        assert created.status_code == 201, created.text
+        assert created.json()["roles"] == [role]
+    for role in ("operator", "parent", "chef", ""):
+        body = {"email": "x@mairie.test", "first_name": "Alex", "last_name": "Martin", "role": role}
+        refused = await auth.client.post("/staff", json=body, headers=admin)
+        assert refused.status_code == 422, role
+        [error] = refused.json()["errors"]
+        assert error["field"] == "role" and error["message"].startswith("Rôle inconnu")
+    listed = (await auth.client.get("/staff", headers=admin)).json()
+    assert len(listed) == 6
+    # A reader (lecture seule) may not create accounts.
+    reader = tokens.headers(roles=["reader"], tenant_id=TENANT)
+    assert (await auth.client.get("/staff", headers=reader)).status_code == 403
+
+
 async def test_changing_the_password_needs_the_current_one_and_ends_the_other_sessions(
     auth: ServiceUnderTest, parent: GuardianAdded
 ) -> None:
@@ -225,13 +252,14 @@ async def test_changing_the_password_needs_the_current_one_and_ends_the_other_se
             "confirmation": "Password123!",
         },
     )
-    assert weak.status_code == 422
+    assert weak.status_code == 409
+    assert weak.json()["type"] == "urn:marelle:problem:password-policy"
     same = await auth.client.post(
         "/password/change",
         headers=bearer,
         json={"current_password": PASSWORD, "password": PASSWORD, "confirmation": PASSWORD},
     )
-    assert same.status_code == 422
+    assert same.status_code == 409
     assert (
         await auth.client.post(
             "/password/change",

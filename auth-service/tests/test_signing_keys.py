@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 
+from marelle_auth.jobs import purge_audit, rotate_signing_key
 from marelle_auth.keys.service import KeyRing
+from marelle_auth.models import AuditEntry, SigningKey
 from marelle_contracts import GuardianAdded
+from marelle_kit.clock import utcnow
+from marelle_kit.jobs import InProcessJobRunner
 from marelle_testkit.plugin import ServiceUnderTest
 from marelle_testkit.tokens import TokenFactory
 
@@ -71,3 +76,32 @@ async def test_the_worker_rotates_a_key_only_once_it_is_old(auth: ServiceUnderTe
     async with auth.runtime.database.transaction() as session:
         fresh = await KeyRing(session).rotate_if_older_than(timedelta(0))
     assert fresh is not None and (await published_kids(auth))[-1] == str(fresh.id)
+
+
+async def test_the_hourly_jobs_rotate_an_old_key_and_forget_old_audit_entries(
+    auth: ServiceUnderTest,
+) -> None:
+    """What the jobs runner runs (in-process here; Celery beat in distributed mode)."""
+    runner = auth.runtime.jobs
+    assert isinstance(runner, InProcessJobRunner)
+    assert {"auth.rotate-signing-key", "auth.purge-audit", "auth.purge-outbox"} <= set(runner.jobs)
+    kids = await published_kids(auth)
+    await runner.run(rotate_signing_key)
+    assert await published_kids(auth) == kids  # the key is young: kept
+
+    async with auth.runtime.database.transaction() as session:
+        await session.execute(
+            sa.update(SigningKey).values(created_at=utcnow() - timedelta(days=91))
+        )
+        session.add_all(
+            [
+                AuditEntry(action="login", outcome="success", at=utcnow() - timedelta(days=366)),
+                AuditEntry(action="login", outcome="success", at=utcnow() - timedelta(days=300)),
+            ]
+        )
+    await runner.run(rotate_signing_key)
+    assert len(await published_kids(auth)) == len(kids) + 1
+    await runner.run(purge_audit)
+    async with auth.runtime.database.read() as session:
+        ages = [(utcnow() - at).days for at in await session.scalars(sa.select(AuditEntry.at))]
+    assert ages == [300]

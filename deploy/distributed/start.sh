@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The distributed mode as plain local processes, against running PostgreSQL, Kafka and Redis
 # (e.g. from deploy/local/servers.sh): one database per service, then per service a migration
-# step, the demo data unless MARELLE_DEMO=0, an API process and a worker process (outbox relay +
-# Kafka consumer), and the gateway.
+# step, the demo data unless MARELLE_DEMO=0, an API process, a worker process (outbox relay +
+# Kafka consumer) and a jobs process (Celery worker with beat: the service's background jobs),
+# then the gateway and the back office (its own process).
 #
 #   MARELLE_PG_ADMIN_URL=postgresql://marelle:marelle@127.0.0.1:55432/postgres \
 #   MARELLE_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:59092 MARELLE_REDIS_URL=redis://127.0.0.1:56379/0 \
@@ -75,10 +76,11 @@ for service in "${SERVICES[@]}"; do
   if [ "${MARELLE_DEMO:-1}" = 1 ]; then "$UV" run --quiet python -m "marelle_$service" seed; fi
   start "$service-api" "$UV" run --quiet python -m "marelle_$service" api
   start "$service-worker" "$UV" run --quiet python -m "marelle_$service" worker
+  # The background jobs (marelle_kit.jobs) on Celery, Redis as broker; beat in the same process
+  # (one per service).
+  start "$service-jobs" "$UV" run --quiet python -m "marelle_$service" jobs worker --beat \
+    --concurrency=2
 done
-# Mails leave through Celery workers (Redis as broker), with retries and back-off.
-start mailing-celery "$UV" run --quiet celery -A marelle_mailing.mails.celery_worker worker \
-  --loglevel=INFO --concurrency=2
 # The portal on $BASE, the staff's back office as its own process on $BASE+1 (same /admin
 # pages, sessions shared through Redis); the auth-service knows both callbacks.
 export MARELLE_GATEWAY_PORT="$BASE"

@@ -1,4 +1,5 @@
-"""Fixtures of the family-service tests: the service on a fresh SQLite database."""
+"""Fixtures of the family-service tests: the service on a fresh SQLite database (a copy of the
+migrated template) and the record factories."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from marelle_testkit.databases import sqlite_url
 from marelle_testkit.plugin import ServiceUnderTest, service_under_test
 from marelle_testkit.tokens import TokenFactory
 
+from factories import FamilyFactory
+
 NewTenant = Callable[[str], Awaitable[UUID]]
 
 
@@ -23,14 +26,10 @@ async def family(tmp_path: Path, tokens: TokenFactory) -> AsyncIterator[ServiceU
 
 
 @pytest.fixture
-def new_tenant(family: ServiceUnderTest, tokens: TokenFactory) -> NewTenant:
-    async def create(slug: str) -> UUID:
-        response = await family.client.post(
-            "/tenants",
-            json={"slug": slug, "name": f"Mairie de {slug.title()}"},
-            headers=tokens.headers(roles=["operator"]),
-        )
-        assert response.status_code == 201, response.text
-        return UUID(response.json()["id"])
+def factory(family: ServiceUnderTest, tokens: TokenFactory) -> FamilyFactory:
+    return FamilyFactory(family, tokens)
 
-    return create
+
+@pytest.fixture
+def new_tenant(factory: FamilyFactory) -> NewTenant:
+    return factory.tenant

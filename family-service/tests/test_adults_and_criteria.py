@@ -12,6 +12,8 @@ import pytest
 from marelle_testkit.plugin import ServiceUnderTest
 from marelle_testkit.tokens import TokenFactory
 
+from factories import FamilyFactory
+
 NewTenant = Callable[[str], Awaitable[UUID]]
 CRITERIA = [
     {
@@ -26,18 +28,17 @@ CRITERIA = [
 
 @pytest.fixture
 async def setup(
-    family: ServiceUnderTest, new_tenant: NewTenant, tokens: TokenFactory
+    family: ServiceUnderTest, factory: FamilyFactory, tokens: TokenFactory
 ) -> dict[str, Any]:
-    tenant_id = await new_tenant("lisle")
+    tenant_id = await factory.tenant("lisle")
     admin = tokens.headers(roles=["admin"], tenant_id=tenant_id)
     rules = (await family.client.get("/settings/records", headers=admin)).json()
     saved = await family.client.put(
         "/settings/records", json={**rules, "criteria": CRITERIA}, headers=admin
     )
     assert saved.status_code == 200, saved.text
-    household = (
-        await family.client.post("/households", json={"name": "Famille Roux"}, headers=admin)
-    ).json()
+    made = await factory.household(tenant_id, "Famille Roux", guardians=[])
+    household = {"id": str(made.household_id)}
     return {
         "household": household["id"],
         "admin": admin,
@@ -106,7 +107,9 @@ async def test_criteria_values_follow_the_tenants_definitions(
         answer = await family.client.patch(
             path, json={"criteria_values": bad}, headers=setup["agent"]
         )
-        assert answer.status_code == 422 and answer.json()["field"] == "criteria_values"
+        # The tenant's definitions refuse it: a business rule, not a malformed payload.
+        assert answer.status_code == 409 and answer.json()["field"] == "criteria_values"
+        assert answer.json()["type"] == "urn:marelle:problem:invalid-criterion"
     # Parents propose; staff decide.
     proposed = await family.client.patch(
         path, json={"criteria_values": {"residence": "Hors commune"}}, headers=setup["parent"]

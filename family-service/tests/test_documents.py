@@ -16,6 +16,8 @@ from marelle_testkit.databases import sqlite_url
 from marelle_testkit.plugin import ServiceUnderTest, service_under_test
 from marelle_testkit.tokens import TokenFactory
 
+from factories import FamilyFactory
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 LIMIT = 2048
@@ -36,34 +38,20 @@ async def family(
 
 
 @pytest.fixture
-async def setup(family: ServiceUnderTest, tokens: TokenFactory) -> dict[str, Any]:
-    operator = tokens.headers(roles=["operator"])
-    tenant = await family.client.post(
-        "/tenants", json={"slug": "lisle", "name": "Mairie de Lisle"}, headers=operator
-    )
-    tenant_id = UUID(tenant.json()["id"])
-    agent = tokens.headers(roles=["agent"], tenant_id=tenant_id)
-    households = []
-    for name in ("Famille Roux", "Famille Voisin"):
-        household = await family.client.post("/households", json={"name": name}, headers=agent)
-        households.append(household.json()["id"])
-    child = await family.client.post(
-        f"/households/{households[0]}/children",
-        json={"first_name": "Zoé", "last_name": "Roux", "birth_date": "2019-01-01"},
-        headers=agent,
-    )
+async def setup(factory: FamilyFactory) -> dict[str, Any]:
+    tenant_id = await factory.tenant("lisle")
+    zoe = {"first_name": "Zoé", "last_name": "Roux", "birth_date": "2019-01-01"}
+    roux = await factory.household(tenant_id, "Famille Roux", guardians=[], children=[zoe])
+    voisin = await factory.household(tenant_id, "Famille Voisin", guardians=[])
+    agent = factory.staff(tenant_id)
     return {
         "tenant_id": tenant_id,
-        "household": households[0],
-        "neighbour_household": households[1],
-        "child": child.json()["id"],
+        "household": str(roux.household_id),
+        "neighbour_household": str(voisin.household_id),
+        "child": str(roux.child_ids[0]),
         "agent": agent,
-        "parent": tokens.headers(
-            roles=["parent"], tenant_id=tenant_id, household_id=UUID(households[0])
-        ),
-        "neighbour": tokens.headers(
-            roles=["parent"], tenant_id=tenant_id, household_id=UUID(households[1])
-        ),
+        "parent": factory.parent(roux),
+        "neighbour": factory.parent(voisin),
     }
 
 

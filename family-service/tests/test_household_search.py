@@ -4,23 +4,22 @@ the staff member's tenant."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import pytest
 
 from marelle_family.service import definition
-from marelle_kit.clock import utcnow
+from marelle_kit.localtime import local_today
 from marelle_testkit.databases import postgres_database, sqlite_url
 from marelle_testkit.plugin import ServiceUnderTest, service_under_test
 from marelle_testkit.tokens import TokenFactory
 
-NewTenant = Callable[[str], Awaitable[UUID]]
+from factories import JULIE, LEO, FamilyFactory
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -30,11 +29,16 @@ async def family(
     """The search runs on both databases (PostgreSQL skipped when no server is at hand)."""
     async with AsyncExitStack() as stack:
         if request.param == "sqlite":
-            url = sqlite_url(tmp_path, "family")
+            url, migrated = sqlite_url(tmp_path, "family"), False
         else:
             admin = request.getfixturevalue("postgres_admin_url")
-            url = await stack.enter_async_context(postgres_database(admin, "family"))
-        yield await stack.enter_async_context(service_under_test(definition, url, tokens))
+            url = await stack.enter_async_context(
+                postgres_database(admin, "family", migrated=definition)
+            )
+            migrated = True
+        yield await stack.enter_async_context(
+            service_under_test(definition, url, tokens, migrated=migrated)
+        )
 
 
 @dataclass
@@ -46,90 +50,40 @@ class Town:
 
 
 def _today() -> date:
-    return utcnow().date()
-
-
-async def _household(
-    family: ServiceUnderTest,
-    agent: dict[str, str],
-    name: str,
-    guardians: list[dict[str, Any]],
-    details: dict[str, Any] | None = None,
-) -> str:
-    created = await family.client.post(
-        "/households", json={"name": name, "guardians": guardians}, headers=agent
-    )
-    assert created.status_code == 201, created.text
-    household_id: str = created.json()["id"]
-    if details:
-        edited = await family.client.patch(
-            f"/households/{household_id}", json=details, headers=agent
-        )
-        assert edited.status_code == 200, edited.text
-    return household_id
-
-
-async def _child(
-    family: ServiceUnderTest,
-    agent: dict[str, str],
-    household_id: str,
-    first_name: str,
-    last_name: str,
-    school: str,
-) -> str:
-    child = await family.client.post(
-        f"/households/{household_id}/children",
-        json={
-            "first_name": first_name,
-            "last_name": last_name,
-            "birth_date": "2019-04-12",
-            "school": school,
-        },
-        headers=agent,
-    )
-    assert child.status_code == 201, child.text
-    child_id: str = child.json()["id"]
-    return child_id
+    return local_today()  # the records' calendar day (Paris), as the service judges it
 
 
 @pytest.fixture
-async def town(family: ServiceUnderTest, new_tenant: NewTenant, tokens: TokenFactory) -> Town:
-    tenant_id = await new_tenant("lisle")
-    agent = tokens.headers(roles=["agent"], tenant_id=tenant_id)
+async def town(factory: FamilyFactory) -> Town:
+    tenant_id = await factory.tenant("lisle")
     in_a_year = (_today() + timedelta(days=365)).isoformat()
     yesterday = (_today() - timedelta(days=1)).isoformat()
-    ids: dict[str, str] = {}
-    children: dict[str, str] = {}
     # 000001: QF valid, a guardian with an e-mail, a child whose record is not validated yet.
-    ids["Famille Martin"] = await _household(
-        family,
-        agent,
+    martin = await factory.household(
+        tenant_id,
         "Famille Martin",
-        [{"rank": 1, "first_name": "Julie", "last_name": "Martin", "email": "j.martin@exemple.fr"}],
-        {"quotient": 720, "quotient_valid_until": in_a_year},
-    )
-    children["Léo"] = await _child(
-        family, agent, ids["Famille Martin"], "Léo", "Martin", "École Jules Ferry"
+        guardians=[{**JULIE, "email": "j.martin@exemple.fr"}],
+        details={"quotient": 720, "quotient_valid_until": in_a_year},
+        children=[{**LEO, "school": "École Jules Ferry"}],
     )
     # 000002: QF expired yesterday, the only guardian has no e-mail, the child is validated.
-    ids["Famille Éluard"] = await _household(
-        family,
-        agent,
+    eluard = await factory.household(
+        tenant_id,
         "Famille Éluard",
-        [{"rank": 1, "first_name": "Ahmed", "last_name": "Benali"}],
-        {"quotient": 450, "quotient_valid_until": yesterday},
+        guardians=[{"rank": 1, "first_name": "Ahmed", "last_name": "Benali"}],
+        details={"quotient": 450, "quotient_valid_until": yesterday},
+        children=[{**LEO, "first_name": "Zoé", "last_name": "Éluard", "school": "ÉCOLE PASTEUR"}],
+        validated=True,
     )
-    children["Zoé"] = await _child(
-        family, agent, ids["Famille Éluard"], "Zoé", "Éluard", "ÉCOLE PASTEUR"
-    )
-    validated = await family.client.post(
-        f"/households/{ids['Famille Éluard']}/children/{children['Zoé']}/validation",
-        headers=agent,
-    )
-    assert validated.status_code == 200
     # 000003: nobody yet, no QF.
-    ids["Famille Roy"] = await _household(family, agent, "Famille Roy", [])
-    return Town(tenant_id, agent, ids, children)
+    roy = await factory.household(tenant_id, "Famille Roy", guardians=[])
+    ids = {
+        "Famille Martin": str(martin.household_id),
+        "Famille Éluard": str(eluard.household_id),
+        "Famille Roy": str(roy.household_id),
+    }
+    children = {"Léo": str(martin.child_ids[0]), "Zoé": str(eluard.child_ids[0])}
+    return Town(tenant_id, factory.staff(tenant_id), ids, children)
 
 
 async def search(family: ServiceUnderTest, town: Town, **params: str) -> list[str]:
@@ -273,17 +227,17 @@ async def test_bad_search_parameters_get_a_problem(
 
 
 async def test_another_tenants_households_never_appear(
-    family: ServiceUnderTest, town: Town, new_tenant: NewTenant, tokens: TokenFactory
+    family: ServiceUnderTest, town: Town, factory: FamilyFactory
 ) -> None:
-    elsewhere = await new_tenant("ailleurs")
-    their_agent = tokens.headers(roles=["agent"], tenant_id=elsewhere)
-    theirs = await _household(
-        family,
-        their_agent,
+    elsewhere = await factory.tenant("ailleurs")
+    their_agent = factory.staff(elsewhere)
+    made = await factory.household(
+        elsewhere,
         "Famille Martin",
-        [{"rank": 1, "first_name": "Marc", "last_name": "Martin"}],
+        guardians=[{"rank": 1, "first_name": "Marc", "last_name": "Martin"}],
+        children=[{**LEO, "school": "École Jules Ferry"}],
     )
-    await _child(family, their_agent, theirs, "Léo", "Martin", "École Jules Ferry")
+    theirs = str(made.household_id)
 
     for params in (
         {},

@@ -63,7 +63,7 @@ async def facts(family: ServiceUnderTest) -> Counter[str]:
 
 
 def rejected(answer: httpx.Response) -> set[tuple[int, str]]:
-    assert answer.status_code == 422, answer.text
+    assert answer.status_code == 409, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert answer.json()["type"].endswith(":import-rejected")
     return {(r["line"], r["column"]) for r in answer.json()["rejected"]}
@@ -361,9 +361,11 @@ async def test_a_file_that_cannot_be_read_is_refused_as_a_whole(
 
     answer = await send(family, manager, data, dry_run=False)
 
+    # The file is the payload: an unreadable one is a validation error of the file field.
     assert answer.status_code == 422
-    assert answer.json()["type"].endswith(":import-file-refused")
-    assert text in answer.json()["detail"]
+    assert answer.json()["type"].endswith(":validation-error")
+    [error] = answer.json()["errors"]
+    assert error["field"] == "file" and text in error["message"]
     assert await households(family, manager) == []
 
 

@@ -20,8 +20,9 @@ from marelle_contracts import PasswordResetRequested, TenantCreated
 from marelle_kit.clock import utcnow
 from marelle_kit.events import EventEnvelope
 from marelle_kit.ids import new_id
-from marelle_mailing.mails.celery_delivery import deliver_one
-from marelle_mailing.mails.delivery import LocalMailbox, MailDispatcher, SmtpSender
+from marelle_kit.jobs import InProcessJobRunner
+from marelle_mailing.mails.delivery import LEASE, LocalMailbox, SmtpSender, hand_over_due, send_one
+from marelle_mailing.mails.jobs import deliver_due
 from marelle_mailing.models import Mail
 from marelle_mailing.service import definition
 from marelle_mailing.settings import MailingSettings
@@ -97,13 +98,29 @@ async def test_a_forgotten_password_mail_says_60_minutes(mailing: ServiceUnderTe
     assert "réinitialisez" in mail.subject and "60 minutes" in mail.text
 
 
-async def test_the_local_mailbox_delivers_and_records(mailing: ServiceUnderTest) -> None:
+async def test_the_delivery_jobs_send_to_the_local_mailbox_and_record_it(
+    mailing: ServiceUnderTest,
+) -> None:
+    """The periodic job hands the due mail to a one-shot run, which sends it (embedded mode:
+    the local mailbox); a second round finds nothing due."""
     await mailing.deliver(reset_requested(), tenant_id=TENANT, key="k")
-    dispatcher = MailDispatcher(mailing.runtime.database, MailingSettings(), LocalMailbox())
-    assert await dispatcher.deliver_due() == 1
-    assert await dispatcher.deliver_due() == 0
+    runner = mailing.runtime.jobs
+    assert isinstance(runner, InProcessJobRunner)
+    assert {"mailing.deliver-due", "mailing.send-mail"} <= set(runner.jobs)
+    await runner.run(deliver_due)
+    await runner.drain()
     [mail] = await mails(mailing)
     assert (mail.status, mail.attempts) == ("sent", 1) and mail.sent_at is not None
+    assert await hand_over_due(mailing.runtime.database) == []
+
+
+async def deliver(svc: ServiceUnderTest, settings: MailingSettings, sender: object) -> list[str]:
+    """One delivery round as the jobs run it: hand over what is due, send each."""
+    database = svc.runtime.database
+    return [
+        await send_one(database, settings, mail_id, sender)  # type: ignore[arg-type]
+        for mail_id in await hand_over_due(database)
+    ]
 
 
 class Inbox:
@@ -129,8 +146,7 @@ async def test_smtp_delivery_to_a_real_server(mailing: ServiceUnderTest) -> None
     try:
         await mailing.deliver(reset_requested(), tenant_id=TENANT, key="k")
         settings = MailingSettings(smtp_host="127.0.0.1", smtp_port=port)
-        dispatcher = MailDispatcher(mailing.runtime.database, settings, SmtpSender(settings))
-        assert await dispatcher.deliver_due() == 1
+        assert await deliver(mailing, settings, SmtpSender(settings)) == ["sent"]
         for _ in range(50):
             if inbox.messages:
                 break
@@ -151,16 +167,16 @@ async def test_an_unreachable_smtp_server_is_retried_then_failed_with_its_reason
     settings = MailingSettings(
         smtp_host="127.0.0.1", smtp_port=free_port(), max_delivery_attempts=2, smtp_timeout=2
     )
-    dispatcher = MailDispatcher(mailing.runtime.database, settings, SmtpSender(settings))
-    assert await dispatcher.deliver_due() == 1
+    sender = SmtpSender(settings)
+    assert await deliver(mailing, settings, sender) == ["retry"]
     [mail] = await mails(mailing)
     assert mail.status == "queued" and mail.attempts == 1 and mail.last_error
-    assert mail.next_attempt_at > utcnow()  # backed off
-    assert await dispatcher.deliver_due() == 0  # not due yet
+    assert utcnow() + timedelta(seconds=20) < mail.next_attempt_at < utcnow() + LEASE
+    assert await deliver(mailing, settings, sender) == []  # not due yet
 
     async with mailing.runtime.database.transaction() as session:
         await session.execute(sa.update(Mail).values(next_attempt_at=utcnow()))
-    assert await dispatcher.deliver_due() == 1
+    assert await deliver(mailing, settings, sender) == ["failed"]
     [mail] = await mails(mailing)
     assert (mail.status, mail.attempts) == ("failed", 2)
     assert "Connect" in (mail.last_error or "") or "Errno" in (mail.last_error or "")
@@ -204,34 +220,25 @@ async def test_a_locked_account_is_told_when_it_opens_again(mailing: ServiceUnde
     assert "mot de passe oublié" in mail.text
 
 
-async def test_a_celery_task_sends_once_retries_with_back_off_and_fails_with_its_reason(
+async def test_a_handed_over_mail_is_leased_and_sent_once_even_if_its_run_repeats(
     mailing: ServiceUnderTest,
 ) -> None:
-    """What a Celery worker runs for one mail (distributed mode); the end-to-end test runs the
-    worker itself against Redis."""
+    """A send-mail run repeated (a worker lost after sending, acks late) sends nothing more;
+    a run lost before sending leaves the mail to the next hand-over once its lease ends."""
     await mailing.deliver(reset_requested(), tenant_id=TENANT, key="k")
+    database = mailing.runtime.database
+    [mail_id] = await hand_over_due(database)
     [mail] = await mails(mailing)
-    url = str(mailing.runtime.database.url)
-    unreachable = MailingSettings(
-        database_url=url, smtp_host="127.0.0.1", smtp_port=free_port(), max_delivery_attempts=2
-    )
-    outcome, delay = await deliver_one(unreachable, mail.id)
-    assert (outcome, delay) == ("retry", timedelta(seconds=30))
-    [mail] = await mails(mailing)
-    assert mail.status == "queued" and mail.attempts == 1 and mail.last_error
-    assert mail.next_attempt_at > utcnow() + timedelta(minutes=15)  # left to Celery's retry
-    assert (await deliver_one(unreachable, mail.id))[0] == "failed"
+    assert mail.next_attempt_at > utcnow() + LEASE - timedelta(minutes=1)
+    assert await hand_over_due(database) == []  # leased: not handed twice
 
-    async with mailing.runtime.database.transaction() as session:
-        await session.execute(sa.update(Mail).values(status="queued", attempts=0))
     inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        reachable = MailingSettings(database_url=url, smtp_host="127.0.0.1", smtp_port=port)
-        assert (await deliver_one(reachable, mail.id))[0] == "sent"
-        # The same task delivered twice (acks late) sends nothing more.
-        assert (await deliver_one(reachable, mail.id))[0] == "done"
+        settings = MailingSettings(smtp_host="127.0.0.1", smtp_port=port)
+        assert await send_one(database, settings, mail_id, SmtpSender(settings)) == "sent"
+        assert await send_one(database, settings, mail_id, SmtpSender(settings)) == "done"
         for _ in range(50):
             if inbox.messages:
                 break
@@ -239,3 +246,4 @@ async def test_a_celery_task_sends_once_retries_with_back_off_and_fails_with_its
     finally:
         controller.stop()
     assert len(inbox.messages) == 1
+    assert await send_one(database, MailingSettings(), new_id(), LocalMailbox()) == "done"

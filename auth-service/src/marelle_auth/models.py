@@ -25,6 +25,8 @@ class SigningKey(AuthModel, table=True):
 
     A retired key stays published until tokens signed with it have expired."""
 
+    __tablename__ = "signing_key"
+
     id: UUID = Field(default_factory=new_id, primary_key=True)  # also the JWK "kid"
     private_jwk: str = Field(sa_column=Column(Text(), nullable=False))
     public_jwk: str = Field(sa_column=Column(Text(), nullable=False))

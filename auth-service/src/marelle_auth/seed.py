@@ -13,6 +13,7 @@ from marelle_auth.models import Account, tenants
 from marelle_auth.passwords.hashing import hash_password
 from marelle_auth.throttling.policy import LoginThrottle
 from marelle_auth.throttling.store import FailureStore, InProcessFailureStore, RedisFailureStore
+from marelle_kit import roles
 from marelle_kit.runtime import ServiceRuntime
 from marelle_kit.settings import Mode
 
@@ -34,8 +35,8 @@ async def start_auth(runtime: ServiceRuntime) -> None:
 # Embedded demo only (never in distributed mode): staff who can sign in to the back office.
 DEMO_STAFF_PASSWORD = "Demo-Marelle-2026!"  # noqa: S105 - the demo's announced password
 DEMO_STAFF = (
-    ("admin@demo.test", "Camille", "Durand", "admin"),
-    ("agent@demo.test", "Karim", "Benali", "agent"),
+    ("admin@demo.test", "Camille", "Durand", roles.ADMIN),
+    ("agent@demo.test", "Karim", "Benali", roles.AGENT),
 )
 
 

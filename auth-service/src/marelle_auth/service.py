@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from datetime import timedelta
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -12,18 +9,15 @@ from fastapi import APIRouter
 from marelle_auth.accounts import consumers as account_consumers
 from marelle_auth.accounts import endpoints as accounts
 from marelle_auth.audit import endpoints as audit
-from marelle_auth.audit.service import purge_expired
+from marelle_auth.jobs import JOBS
 from marelle_auth.keys import endpoints as keys
-from marelle_auth.keys.service import KeyRing
 from marelle_auth.models import events, metadata, tenants
 from marelle_auth.oidc import endpoints as oidc
 from marelle_auth.passwords import endpoints as passwords
 from marelle_auth.seed import seed_demo_staff, start_auth
 from marelle_auth.settings import AuthSettings
-from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
+from marelle_kit.runtime import ServiceDefinition
 from marelle_kit.tenant_directory import tenant_directory_router
-
-log = logging.getLogger(__name__)
 
 
 def routers() -> list[APIRouter]:
@@ -39,20 +33,6 @@ def routers() -> list[APIRouter]:
     ]
 
 
-async def housekeeping(runtime: ServiceRuntime, interval: float = 3600.0) -> None:
-    """Worker role, hourly: forget audit entries past retention, rotate an old signing key."""
-    settings: AuthSettings = runtime.settings  # type: ignore[assignment]
-    while True:
-        await purge_expired(runtime.database)
-        async with runtime.database.transaction() as session:
-            rotated = await KeyRing(session).rotate_if_older_than(
-                timedelta(days=settings.signing_key_rotation_days)
-            )
-        if rotated is not None:
-            log.info("auth: signing key rotated, new kid %s", rotated.id)
-        await asyncio.sleep(interval)
-
-
 definition = ServiceDefinition(
     name="auth",
     title="Marelle — authentification",
@@ -64,5 +44,5 @@ definition = ServiceDefinition(
     handlers={**tenants.handlers(), **account_consumers.handlers},
     startup=start_auth,
     seed=seed_demo_staff,
-    background=housekeeping,
+    jobs=JOBS,
 )

@@ -25,6 +25,7 @@ class BillingAccount(BillingModel, table=True):
     Its id is the household's id; the name and family number are a read model of the
     family-service's facts. Amounts are integer cents."""
 
+    __tablename__ = "billing_account"
     __table_args__ = (UniqueConstraint("tenant_id", "family_number"),)
 
     id: UUID = Field(primary_key=True)

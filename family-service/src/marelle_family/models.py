@@ -171,6 +171,8 @@ class Child(FamilyModel, table=True):
 class AuthorisedContact(FamilyModel, table=True):
     """Someone who may pick the child up and/or be called in an emergency."""
 
+    __tablename__ = "authorised_contact"
+
     id: UUID = Field(default_factory=new_id, primary_key=True)
     tenant_id: UUID = Field(index=True)
     household_id: UUID = Field(foreign_key="household.id", index=True)
@@ -186,6 +188,8 @@ class AuthorisedContact(FamilyModel, table=True):
 
 class ChangeRequest(FamilyModel, table=True):
     """A parent's proposed change to one field group, waiting for staff to accept or refuse."""
+
+    __tablename__ = "change_request"
 
     id: UUID = Field(default_factory=new_id, primary_key=True)
     tenant_id: UUID = Field(index=True)
@@ -206,6 +210,8 @@ class ChangeRequest(FamilyModel, table=True):
 
 class ChildRecordRead(FamilyModel, table=True):
     """The access log: every read of a child's record by staff."""
+
+    __tablename__ = "child_record_read"
 
     id: UUID = Field(default_factory=new_id, primary_key=True)
     tenant_id: UUID = Field(index=True)
@@ -238,12 +244,16 @@ class Document(FamilyModel, table=True):
 class DocumentBlob(FamilyModel, table=True):
     """The database document store (distributed mode): the bytes of one document."""
 
+    __tablename__ = "document_blob"
+
     id: UUID = Field(primary_key=True)  # the document's id
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class HouseholdBalance(FamilyModel, table=True):
     """Read model of the billing-service's balances: an unpaid balance blocks an erasure."""
+
+    __tablename__ = "household_balance"
 
     household_id: UUID = Field(primary_key=True)
     tenant_id: UUID = Field(index=True)

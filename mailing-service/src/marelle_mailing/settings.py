@@ -1,4 +1,4 @@
-from typing import Literal, Self
+from typing import Self
 
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
@@ -22,17 +22,6 @@ class MailingSettings(ServiceSettings):
     smtp_timeout: float = 15.0
     delivery_poll_interval: float = 1.0
     max_delivery_attempts: int = 6
-    # How mails leave: "celery" (workers with retries, Redis as broker; distributed mode's
-    # default) or "direct" (the service's worker sends them itself; the embedded mode's local
-    # mailbox, or SMTP for a small installation).
-    delivery: Literal["direct", "celery"] | None = None
-    celery_queue: str = "marelle-mailing"
-
-    @property
-    def resolved_delivery(self) -> Literal["direct", "celery"]:
-        if self.delivery is not None:
-            return self.delivery
-        return "celery" if self.platform.mode is Mode.DISTRIBUTED else "direct"
 
     @model_validator(mode="after")
     def _smtp_outside_embedded(self) -> Self:

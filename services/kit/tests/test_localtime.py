@@ -6,7 +6,13 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
-from marelle_kit.localtime import as_utc, day_bounds, local_day, local_instant, to_local
+from marelle_kit.localtime import (
+    as_utc,
+    day_bounds,
+    local_day,
+    local_instant,
+    to_local,
+)
 
 
 def test_a_late_evening_instant_in_winter_is_the_next_paris_day() -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_auth.accounts.service import AccountService
 from marelle_contracts import GuardianAdded, GuardianEmailChanged, GuardianRemoved
+from marelle_kit.database import WriteSession
 from marelle_kit.events import EventEnvelope, Handler
 
 
-async def on_guardian_added(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_guardian_added(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(GuardianAdded)
     await AccountService(session).guardian_added(
         envelope.tenant_id,
@@ -21,12 +20,12 @@ async def on_guardian_added(session: AsyncSession, envelope: EventEnvelope) -> N
     )
 
 
-async def on_guardian_email_changed(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_guardian_email_changed(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(GuardianEmailChanged)
     await AccountService(session).guardian_email_changed(event.guardian_id, event.email)
 
 
-async def on_guardian_removed(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_guardian_removed(session: WriteSession, envelope: EventEnvelope) -> None:
     event = envelope.event_as(GuardianRemoved)
     await AccountService(session).guardian_removed(event.guardian_id)
 

@@ -7,12 +7,14 @@ from uuid import UUID
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from marelle_auth import catalogue
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.accounts.staff import StaffCreate, StaffOut, StaffService
 from marelle_auth.audit.service import AuditLog, client_ip
 from marelle_auth.throttling.policy import LoginThrottle
+from marelle_kit import roles
 from marelle_kit.errors import NotFound
-from marelle_kit.security import OPERATOR, STAFF_ROLES, CurrentPrincipal, require_roles
+from marelle_kit.security import CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 from marelle_kit.validation import EmailAddress
@@ -20,12 +22,14 @@ from marelle_kit.validation import EmailAddress
 staff = transactional_router(
     prefix="/accounts",
     tags=["accounts"],
-    dependencies=[Depends(require_roles(*STAFF_ROLES, OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.OFFICE, roles.OPERATOR))],
 )
 
 
 admins = transactional_router(
-    prefix="/staff", tags=["staff"], dependencies=[Depends(require_roles("admin", OPERATOR))]
+    prefix="/staff",
+    tags=["staff"],
+    dependencies=[Depends(require_roles(*roles.ADMINS, roles.OPERATOR))],
 )
 
 
@@ -86,7 +90,7 @@ async def lookup(
 ) -> AccountStatus:
     account = await AccountRepository(session).by_email(tenant_id, email.strip().lower())
     if account is None:
-        raise NotFound("Aucun compte n'a cette adresse dans la structure.")
+        raise NotFound(catalogue.ACCOUNT_NOT_FOUND)
     until = await _throttle(request).locked_until(
         LoginThrottle.account_key(tenant_id, account.email)
     )
@@ -123,7 +127,7 @@ async def unlock(
     """Staff lift a lock (after checking who is calling): the failure count starts again."""
     account = await AccountRepository(session).by_email(tenant_id, data.email)
     if account is None:
-        raise NotFound("Aucun compte n'a cette adresse dans la structure.")
+        raise NotFound(catalogue.ACCOUNT_NOT_FOUND)
     await _throttle(request).unlock(LoginThrottle.account_key(tenant_id, account.email))
     await AuditLog(session).record(
         "account.unlocked",

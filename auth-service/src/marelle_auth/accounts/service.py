@@ -5,17 +5,16 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.models import Account
 from marelle_auth.passwords.repository import PasswordLinkRepository
+from marelle_kit.database import WriteSession
 
 log = logging.getLogger(__name__)
 
 
 class AccountService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.accounts = AccountRepository(session)
         self.links = PasswordLinkRepository(session)
 

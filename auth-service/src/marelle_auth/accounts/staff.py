@@ -3,21 +3,35 @@ chooses a password through the first-login link mailed to them."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from marelle_auth import catalogue
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.audit.service import AuditLog
 from marelle_auth.models import Account
 from marelle_auth.passwords.service import PasswordService
-from marelle_kit.errors import Conflict
+from marelle_kit import roles
+from marelle_kit.database import WriteSession
 from marelle_kit.validation import EmailAddress, PersonName
 
-StaffRole = Literal["agent", "manager", "admin"]
+
+def _tenant_role(value: str) -> str:
+    if value not in roles.TENANT_ROLES:
+        known = ", ".join(sorted(roles.TENANT_ROLES))
+        raise ValueError(catalogue.UNKNOWN_ROLE.format(roles=known))
+    return value
+
+
+# One of a town's staff roles (marelle_kit.roles): admin, manager, agent, regie, animateur,
+# reader. The operator's role is never given to a town's account.
+StaffRole = Annotated[
+    str,
+    AfterValidator(_tenant_role),
+    Field(json_schema_extra={"enum": sorted(roles.TENANT_ROLES)}),
+]
 
 
 class StaffCreate(BaseModel):
@@ -52,7 +66,7 @@ class StaffOut(BaseModel):
 
 
 class StaffService:
-    def __init__(self, session: AsyncSession, *, ip: str | None) -> None:
+    def __init__(self, session: WriteSession, *, ip: str | None) -> None:
         self.session = session
         self.accounts = AccountRepository(session)
         self.ip = ip
@@ -61,9 +75,7 @@ class StaffService:
         self, tenant_id: UUID, data: StaffCreate, *, by: str, send_link: bool = True
     ) -> Account:
         if await self.accounts.by_email(tenant_id, data.email) is not None:
-            raise Conflict(
-                "Un compte existe déjà avec cette adresse dans la structure.", field="email"
-            )
+            raise catalogue.AccountEmailTaken(catalogue.ACCOUNT_EMAIL_TAKEN, field="email")
         account = Account(
             tenant_id=tenant_id,
             email=data.email,
@@ -87,10 +99,4 @@ class StaffService:
         return account
 
     async def list(self, tenant_id: UUID) -> list[Account]:
-        return list(
-            await self.session.scalars(
-                select(Account)
-                .where(col(Account.tenant_id) == tenant_id, col(Account.kind) == "staff")
-                .order_by(col(Account.last_name), col(Account.first_name))
-            )
-        )
+        return await self.accounts.staff_of(tenant_id)

@@ -8,7 +8,8 @@ from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict
 
 from marelle_auth.audit.repository import AuditRepository
-from marelle_kit.security import OPERATOR, require_roles
+from marelle_kit import roles
+from marelle_kit.security import require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
@@ -16,7 +17,7 @@ from marelle_kit.unit_of_work import SessionDep, transactional_router
 admins = transactional_router(
     prefix="/audit",
     tags=["audit"],
-    dependencies=[Depends(require_roles("admin", "manager", OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.SUPERVISORS, roles.OPERATOR))],
 )
 
 

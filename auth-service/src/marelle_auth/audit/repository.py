@@ -3,32 +3,21 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+import sqlalchemy as sa
+from sqlmodel import col
 
 from marelle_auth.models import AuditEntry
+from marelle_kit.repository import Repository
 
 
-class AuditRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, entry: AuditEntry) -> None:
-        self.session.add(entry)
-        await self.session.flush()
+class AuditRepository(Repository[AuditEntry]):
+    model = AuditEntry
 
     async def of_tenant(self, tenant_id: UUID, *, limit: int, offset: int) -> list[AuditEntry]:
-        return list(
-            await self.session.scalars(
-                select(AuditEntry)
-                .where(col(AuditEntry.tenant_id) == tenant_id)
-                .order_by(col(AuditEntry.at).desc())
-                .limit(limit)
-                .offset(offset)
-            )
-        )
+        query = self.scoped(tenant_id).order_by(col(AuditEntry.at).desc())
+        return await self.window(query, limit=limit, offset=offset)
 
     async def purge_before(self, cutoff: datetime) -> int:
-        result = await self.session.execute(delete(AuditEntry).where(col(AuditEntry.at) < cutoff))
+        """Entries of every tenant older than ``cutoff`` are removed (retention)."""
+        result = await self.writer.execute(sa.delete(AuditEntry).where(col(AuditEntry.at) < cutoff))
         return int(result.rowcount)  # type: ignore[attr-defined]

@@ -9,12 +9,11 @@ from datetime import timedelta
 from uuid import UUID
 
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_auth.audit.repository import AuditRepository
 from marelle_auth.models import AuditEntry
 from marelle_kit.clock import utcnow
-from marelle_kit.database import Database
+from marelle_kit.database import Database, WriteSession
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +31,7 @@ def client_ip(request: Request) -> str | None:
 
 
 class AuditLog:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.entries = AuditRepository(session)
 
     async def record(

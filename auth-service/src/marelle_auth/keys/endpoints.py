@@ -7,12 +7,13 @@ from pydantic import BaseModel, ConfigDict
 
 from marelle_auth.audit.service import AuditLog, client_ip
 from marelle_auth.keys.service import KeyRing
-from marelle_kit.security import OPERATOR, CurrentPrincipal, require_roles
+from marelle_kit import roles
+from marelle_kit.security import CurrentPrincipal, require_roles
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
 router = transactional_router(tags=["keys"])
 operators = transactional_router(
-    prefix="/keys", tags=["keys"], dependencies=[Depends(require_roles(OPERATOR))]
+    prefix="/keys", tags=["keys"], dependencies=[Depends(require_roles(*roles.OPERATORS))]
 )
 
 

@@ -5,11 +5,11 @@ from datetime import timedelta
 from typing import Any
 
 from joserfc.jwk import RSAKey
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_auth.keys.repository import SigningKeyRepository
 from marelle_auth.models import SigningKey
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.ids import new_id
 
 RSA_BITS = 2048
@@ -18,7 +18,7 @@ RETIRED_KEY_PUBLISHED_FOR = timedelta(hours=1)
 
 
 class KeyRing:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.keys = SigningKeyRepository(session)
 
     async def ensure_active(self) -> SigningKey:

@@ -9,28 +9,21 @@ from urllib.parse import urlencode
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy import update
-from sqlmodel import col, select
 
+from marelle_auth import catalogue
 from marelle_auth.audit.service import client_ip
-from marelle_auth.models import RefreshToken
+from marelle_auth.catalogue import InvalidAuthorizationRequest
+from marelle_auth.oidc.repository import RefreshTokenRepository
 from marelle_auth.oidc.server import PORTAL_CLIENT_ID, SCOPES, FormRequest, digest
 from marelle_auth.oidc.service import OidcService, location_of, revoke_replays
 from marelle_auth.settings import AuthSettings
 from marelle_kit.clock import utcnow
-from marelle_kit.errors import Problem
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 from marelle_kit.validation import normalize_email
 
 router = transactional_router(tags=["oidc"])
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-class InvalidAuthorizationRequest(Problem):
-    status = 400
-    type = "invalid-authorization-request"
-    title = "Demande de connexion invalide"
 
 
 def _settings(request: Request) -> AuthSettings:
@@ -88,7 +81,7 @@ async def authorize(request: Request, tenant_id: TenantId, session: SessionDep) 
         grant = await service.run(lambda server: server.get_consent_grant(request=oauth))
     except OAuth2Error as error:
         raise InvalidAuthorizationRequest(
-            "La demande de connexion est incomplète ou altérée ; recommencez depuis le portail.",
+            catalogue.AUTHORIZATION_INCOMPLETE,
             error=error.error,
         ) from error
     redirect_uri = data.get("redirect_uri") or grant.client.get_default_redirect_uri()
@@ -115,7 +108,7 @@ async def authorize(request: Request, tenant_id: TenantId, session: SessionDep) 
     )
     location = location_of(headers)
     if location is None:
-        raise InvalidAuthorizationRequest("La demande de connexion n'a pas pu aboutir.")
+        raise InvalidAuthorizationRequest(catalogue.AUTHORIZATION_FAILED)
     return RedirectResponse(location, status_code=303)
 
 
@@ -138,16 +131,8 @@ async def revoke(request: Request, session: SessionDep) -> Response:
     form = await request.form()
     presented = str(form.get("token", ""))
     if presented and form.get("client_id", PORTAL_CLIENT_ID) == PORTAL_CLIENT_ID:
-        row = await session.scalar(
-            select(RefreshToken).where(col(RefreshToken.token_hash) == digest(presented))
-        )
+        tokens = RefreshTokenRepository(session)
+        row = await tokens.by_hash(digest(presented))
         if row is not None:
-            await session.execute(
-                update(RefreshToken)
-                .where(
-                    col(RefreshToken.family_id) == row.family_id,
-                    col(RefreshToken.revoked_at).is_(None),
-                )
-                .values(revoked_at=utcnow())
-            )
+            await tokens.revoke_family(row.family_id, utcnow())
     return Response(status_code=200, headers=NO_STORE)

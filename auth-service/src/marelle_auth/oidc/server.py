@@ -24,16 +24,17 @@ from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-from sqlalchemy import update
 from sqlalchemy.orm import Session
-from sqlmodel import col, select
 
 from marelle_auth.models import Account, AuthorizationCode, RefreshToken, SigningKey
+from marelle_auth.oidc.repository import GrantRecords
 from marelle_auth.settings import AuthSettings
 from marelle_kit.clock import utcnow
 from marelle_kit.ids import new_id
 
 SCOPES = "openid profile email"
+# What a guardian's token says (not a staff role: parents reach only their own household).
+PARENT_ROLE = "parent"
 
 
 def digest(value: str) -> str:
@@ -216,10 +217,7 @@ class IdTokens(OpenIDCode):  # type: ignore[misc]
 
     def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
         """A nonce already bound to a code is a replayed authorization request."""
-        found = self.server.session.scalar(
-            select(AuthorizationCode.id).where(col(AuthorizationCode.nonce) == nonce).limit(1)
-        )
-        return found is not None
+        return self.server.records.nonce_used(nonce)
 
     def generate_user_info(self, user: Account, scope: str) -> UserInfo:
         info = UserInfo(sub=str(user.id))
@@ -234,6 +232,7 @@ class MarelleServer(AuthorizationServer):  # type: ignore[misc]
     def __init__(self, session: Session, settings: AuthSettings, key: SigningKey) -> None:
         super().__init__(scopes_supported=SCOPES.split())
         self.session = session
+        self.records = GrantRecords(session)
         self.settings = settings
         self.key = key
         self.findings = Findings()
@@ -253,7 +252,7 @@ class MarelleServer(AuthorizationServer):  # type: ignore[misc]
             family_id, code_id = previous.row.family_id, previous.row.code_id
         else:
             family_id, code_id = new_id(), code.row.id if isinstance(code, IssuedCode) else None
-        self.session.add(
+        self.records.add(
             RefreshToken(
                 token_hash=digest(token["refresh_token"]),
                 family_id=family_id,
@@ -264,7 +263,6 @@ class MarelleServer(AuthorizationServer):  # type: ignore[misc]
                 expires_at=utcnow() + timedelta(hours=self.settings.refresh_token_hours),
             )
         )
-        self.session.flush()
 
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         return None
@@ -299,7 +297,7 @@ class MarelleServer(AuthorizationServer):  # type: ignore[misc]
             "sub": str(user.id),
             "tenant_id": str(user.tenant_id),
             "household_id": str(user.household_id) if user.household_id else None,
-            "roles": ["parent"]
+            "roles": [PARENT_ROLE]
             if user.kind == "parent"
             else [r for r in user.roles.split(",") if r],
             "given_name": user.first_name,
@@ -333,7 +331,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
 
     def save_authorization_code(self, code: str, request: Any) -> None:
         data = request.payload.data
-        self.server.session.add(
+        self.server.records.add(
             AuthorizationCode(
                 code_hash=digest(code),
                 client_id=request.client.client_id,
@@ -347,12 +345,9 @@ class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
                 + timedelta(minutes=self.server.settings.authorization_code_minutes),
             )
         )
-        self.server.session.flush()
 
     def query_authorization_code(self, code: str, client: Any) -> IssuedCode | None:
-        row = self.server.session.scalar(
-            select(AuthorizationCode).where(col(AuthorizationCode.code_hash) == digest(code))
-        )
+        row = self.server.records.code(digest(code))
         if row is None or row.client_id != client.client_id:
             return None
         if row.used_at is not None:
@@ -364,11 +359,10 @@ class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
 
     def delete_authorization_code(self, authorization_code: IssuedCode) -> None:
         authorization_code.row.used_at = utcnow()  # kept to detect a replay
-        self.server.session.add(authorization_code.row)
-        self.server.session.flush()
+        self.server.records.add(authorization_code.row)
 
     def authenticate_user(self, authorization_code: IssuedCode) -> Account | None:
-        account = self.server.session.get(Account, authorization_code.row.account_id)
+        account = self.server.records.account(authorization_code.row.account_id)
         return account if account is not None and account.active else None
 
 
@@ -378,9 +372,7 @@ class RefreshGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
     server: MarelleServer
 
     def authenticate_refresh_token(self, refresh_token: str) -> IssuedRefresh | None:
-        row = self.server.session.scalar(
-            select(RefreshToken).where(col(RefreshToken.token_hash) == digest(refresh_token))
-        )
+        row = self.server.records.refresh_token(digest(refresh_token))
         if row is None:
             return None
         if row.rotated_at is not None or row.revoked_at is not None:
@@ -391,27 +383,19 @@ class RefreshGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
         return IssuedRefresh(row)
 
     def authenticate_user(self, credential: IssuedRefresh) -> Account | None:
-        account = self.server.session.get(Account, credential.row.account_id)
+        account = self.server.records.account(credential.row.account_id)
         return account if account is not None and account.active else None
 
     def revoke_old_credential(self, credential: IssuedRefresh) -> None:
         credential.row.rotated_at = utcnow()
-        self.server.session.add(credential.row)
-        self.server.session.flush()
+        self.server.records.add(credential.row)
 
 
 def revoke_findings(session: Session, findings: Findings) -> None:
     """Replays revoke every refresh token issued from the code, or of the family."""
     now = utcnow()
+    records = GrantRecords(session)
     for code_id in findings.replayed_code_ids:
-        session.execute(
-            update(RefreshToken)
-            .where(col(RefreshToken.code_id) == code_id, col(RefreshToken.revoked_at).is_(None))
-            .values(revoked_at=now)
-        )
+        records.revoke_issued_from_code(code_id, now)
     for family_id in findings.replayed_families:
-        session.execute(
-            update(RefreshToken)
-            .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
-            .values(revoked_at=now)
-        )
+        records.revoke_family(family_id, now)

@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.audit.service import AuditLog
 from marelle_auth.keys.repository import SigningKeyRepository
@@ -19,7 +17,7 @@ from marelle_auth.passwords.hashing import hash_password, needs_rehash, verify_p
 from marelle_auth.settings import AuthSettings
 from marelle_auth.throttling.policy import LoginThrottle
 from marelle_contracts import AccountLocked
-from marelle_kit.database import Database
+from marelle_kit.database import Database, WriteSession
 from marelle_kit.events import record_event
 
 T = TypeVar("T")
@@ -39,7 +37,7 @@ async def _dummy_hash() -> str:
 class OidcService:
     def __init__(
         self,
-        session: AsyncSession,
+        session: WriteSession,
         settings: AuthSettings,
         *,
         ip: str | None,

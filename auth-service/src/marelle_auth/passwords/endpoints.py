@@ -5,8 +5,10 @@ from uuid import UUID
 
 from fastapi import Path, Request, Response
 
+from marelle_auth import catalogue
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.audit.service import AuditLog, client_ip
+from marelle_auth.catalogue import LinkInvalid, WrongCurrentPassword
 from marelle_auth.oidc.service import OidcService
 from marelle_auth.passwords.generators import from_sentence, random_password
 from marelle_auth.passwords.policy import PolicyReport, evaluate
@@ -22,23 +24,13 @@ from marelle_auth.passwords.schemas import (
     Suggestion,
     SuggestionRequest,
 )
-from marelle_auth.passwords.service import (
-    LinkInvalid,
-    PasswordService,
-    WrongCurrentPassword,
-    change_password,
-)
+from marelle_auth.passwords.service import PasswordService, change_password
 from marelle_kit.errors import Problem
 from marelle_kit.security import CurrentPrincipal
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 
 router = transactional_router(prefix="/password", tags=["password"])
-
-NEUTRAL_ANSWER = (
-    "Si cette adresse est connue de nos services, un message vient de lui être envoyé avec un "
-    "lien pour choisir votre mot de passe. Pensez à regarder dans les courriers indésirables."
-)
 
 
 def policy_out(report: PolicyReport) -> PolicyOut:
@@ -55,7 +47,7 @@ Token = Annotated[str, Path(max_length=200)]
 
 def _well_formed(token: str) -> str:
     if not TOKEN_SHAPE.fullmatch(token):
-        raise LinkInvalid("Ce lien n'est pas valide. Demandez-en un nouveau.")
+        raise LinkInvalid(catalogue.LINK_INVALID)
     return token
 
 
@@ -75,7 +67,7 @@ async def request_link(
     """First login and forgotten password: the same neutral answer whether or not the e-mail
     is known (no account enumeration)."""
     await PasswordService(session, ip=client_ip(request)).request_link(tenant_id, data.email)
-    return {"detail": NEUTRAL_ANSWER}
+    return {"detail": catalogue.LINK_SENT}
 
 
 @router.get("/links/{token}", response_model=LinkInfo)
@@ -119,9 +111,9 @@ async def check_for_change(
 ) -> PolicyOut:
     """The live checklist of the change-password page, for the signed-in person."""
     service = PasswordService(session)
-    account = await service.accounts.get(UUID(principal.subject))
+    account = await service.accounts.by_id(UUID(principal.subject))
     if account is None or account.tenant_id != tenant_id:
-        raise WrongCurrentPassword("Ce compte n'est pas utilisable.")
+        raise WrongCurrentPassword(catalogue.ACCOUNT_UNUSABLE)
     return policy_out(service.check(account, data.password, data.confirmation))
 
 
@@ -132,18 +124,10 @@ async def check(data: PasswordCheck) -> PolicyOut:
     )
 
 
-class SentenceMissing(Problem):
-    status = 422
-    type = "sentence-missing"
-    title = "Phrase manquante"
-
-
 @router.post("/suggestions", response_model=Suggestion)
 async def suggest(data: SuggestionRequest) -> Suggestion:
-    if data.method == "random":
+    if data.method == "random" or data.sentence is None:
         return Suggestion(password=random_password())
-    if not data.sentence or not data.sentence.strip():
-        raise SentenceMissing("Écrivez une phrase dont vous vous souviendrez.", field="sentence")
     derivation = from_sentence(data.sentence)
     return Suggestion(password=derivation.password, derivation=list(derivation.steps))
 
@@ -160,18 +144,15 @@ async def change(
     its own transaction so a failure is counted even though the change is refused."""
     ip = client_ip(request)
     runtime = request.app.state.runtime
-    account = await AccountRepository(session).get(UUID(principal.subject))
+    account = await AccountRepository(session).by_id(UUID(principal.subject))
     if account is None or account.tenant_id != tenant_id or not account.active:
-        raise WrongCurrentPassword("Ce compte n'est pas utilisable.")
+        raise WrongCurrentPassword(catalogue.ACCOUNT_UNUSABLE)
     async with runtime.database.transaction() as login_session:
         verified = await OidcService(
             login_session, runtime.settings, ip=ip, throttle=runtime.state.get("login_throttle")
         ).authenticate(tenant_id, account.email, data.current_password)
     if verified is None:
-        raise WrongCurrentPassword(
-            "Le mot de passe actuel saisi n'est pas le bon "
-            "(ou trop d'essais : réessayez plus tard)."
-        )
+        raise WrongCurrentPassword(catalogue.WRONG_CURRENT_PASSWORD)
     await session.refresh(account)
     try:
         await change_password(session, account, data, ip=ip)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from zxcvbn import zxcvbn
 
+from marelle_auth.catalogue import RULE_LABELS
+
 MAX_LENGTH = 128
 RECOMMENDED_LENGTH = 12
 SPECIALS = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ €£§°µ¤")
@@ -39,6 +41,10 @@ class PolicyReport:
     @property
     def failed(self) -> list[RuleResult]:
         return [rule for rule in self.rules if not rule.ok]
+
+
+def _rule(code: str, ok: bool, **values: object) -> RuleResult:
+    return RuleResult(code, RULE_LABELS[code].format(**values), ok)
 
 
 def _is_special(char: str) -> bool:
@@ -91,30 +97,14 @@ def evaluate(
     )
     guesses_log10 = float(analysis.get("guesses_log10", 0.0)) if analysis else 0.0
     rules = (
-        RuleResult(
-            "length", f"Au moins {min_length} caractères", min_length <= len(password) <= MAX_LENGTH
-        ),
-        RuleResult("lower", "Au moins une minuscule", any(c.islower() for c in password)),
-        RuleResult("upper", "Au moins une majuscule", any(c.isupper() for c in password)),
-        RuleResult("digit", "Au moins un chiffre", any(c.isdigit() for c in password)),
-        RuleResult(
-            "special", "Au moins un caractère spécial", any(_is_special(c) for c in password)
-        ),
-        RuleResult(
-            "same",
-            "Les deux saisies sont identiques",
-            confirmation is None or (bool(password) and password == confirmation),
-        ),
-        RuleResult(
-            "common",
-            "N'est pas un mot de passe courant",
-            bool(password) and not _common(password, analysis),
-        ),
-        RuleResult(
-            "personal",
-            "Ne contient ni votre adresse e-mail ni votre nom",
-            not any(fragment in lowered for fragment in personal),
-        ),
+        _rule("length", min_length <= len(password) <= MAX_LENGTH, min_length=min_length),
+        _rule("lower", any(c.islower() for c in password)),
+        _rule("upper", any(c.isupper() for c in password)),
+        _rule("digit", any(c.isdigit() for c in password)),
+        _rule("special", any(_is_special(c) for c in password)),
+        _rule("same", confirmation is None or (bool(password) and password == confirmation)),
+        _rule("common", bool(password) and not _common(password, analysis)),
+        _rule("personal", not any(fragment in lowered for fragment in personal)),
     )
     return PolicyReport(
         rules=rules,

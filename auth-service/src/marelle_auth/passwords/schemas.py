@@ -4,8 +4,9 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from marelle_auth import catalogue
 from marelle_kit.validation import EmailAddress
 
 # The shape of a link token (secrets.token_urlsafe): anything else was tampered with.
@@ -54,7 +55,14 @@ class SuggestionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     method: Literal["random", "sentence"]
-    sentence: str | None = Field(default=None, max_length=300)
+    sentence: str | None = Field(default=None, max_length=300, validate_default=True)
+
+    @field_validator("sentence")
+    @classmethod
+    def _sentence_for_that_method(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("method") == "sentence" and not (value and value.strip()):
+            raise ValueError(catalogue.SENTENCE_MISSING)
+        return value
 
 
 class Suggestion(BaseModel):

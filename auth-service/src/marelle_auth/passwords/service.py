@@ -7,48 +7,22 @@ import secrets
 from datetime import timedelta
 from uuid import UUID
 
-from sqlalchemy import true as sa_true
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
-
+from marelle_auth import catalogue
 from marelle_auth.accounts.repository import AccountRepository
 from marelle_auth.audit.service import AuditLog
-from marelle_auth.models import Account, PasswordLink, RefreshToken, events
+from marelle_auth.catalogue import LinkExpired, LinkInvalid, LinkUsed, PasswordRefused
+from marelle_auth.models import Account, PasswordLink, events
+from marelle_auth.oidc.repository import RefreshTokenRepository
 from marelle_auth.passwords.hashing import hash_password
 from marelle_auth.passwords.policy import PolicyReport, evaluate
 from marelle_auth.passwords.repository import PasswordLinkRepository
 from marelle_auth.passwords.schemas import PasswordChange
 from marelle_contracts import PasswordResetRequested
 from marelle_kit.clock import utcnow
-from marelle_kit.errors import Problem
+from marelle_kit.database import WriteSession
 from marelle_kit.events import record_event
 
 LIFETIMES = {"first_login": timedelta(hours=24), "reset": timedelta(minutes=60)}
-
-
-class LinkExpired(Problem):
-    status = 410
-    type = "link-expired"
-    title = "Lien expiré"
-
-
-class LinkUsed(Problem):
-    status = 410
-    type = "link-used"
-    title = "Lien déjà utilisé"
-
-
-class LinkInvalid(Problem):
-    status = 410
-    type = "link-invalid"
-    title = "Lien invalide"
-
-
-class PasswordRefused(Problem):
-    status = 422
-    type = "password-policy"
-    title = "Mot de passe refusé"
 
 
 def token_hash(token: str) -> str:
@@ -57,7 +31,7 @@ def token_hash(token: str) -> str:
 
 class PasswordService:
     def __init__(
-        self, session: AsyncSession, *, ip: str | None = None, min_length: int = 8
+        self, session: WriteSession, *, ip: str | None = None, min_length: int = 8
     ) -> None:
         self.session = session
         self.accounts = AccountRepository(session)
@@ -111,17 +85,15 @@ class PasswordService:
         self, tenant_id: UUID, token: str, *, for_update: bool = False
     ) -> tuple[PasswordLink, Account]:
         link = await self.links.by_hash(token_hash(token), for_update=for_update)
-        account = await self.accounts.get(link.account_id) if link is not None else None
+        account = await self.accounts.by_id(link.account_id) if link is not None else None
         if link is None or account is None or account.tenant_id != tenant_id:
-            raise LinkInvalid("Ce lien n'est pas valide. Demandez-en un nouveau.")
+            raise LinkInvalid(catalogue.LINK_INVALID)
         if link.used_at is not None:
-            raise LinkUsed("Ce lien a déjà servi. Demandez-en un nouveau si besoin.")
+            raise LinkUsed(catalogue.LINK_USED)
         if link.voided_at is not None or not account.active:
-            raise LinkInvalid(
-                "Ce lien a été remplacé par un plus récent. Utilisez le dernier reçu."
-            )
+            raise LinkInvalid(catalogue.LINK_REPLACED)
         if link.expires_at <= utcnow():
-            raise LinkExpired("Ce lien a expiré. Demandez-en un nouveau.")
+            raise LinkExpired(catalogue.LINK_EXPIRED)
         return link, account
 
     def check(self, account: Account, password: str, confirmation: str) -> PolicyReport:
@@ -140,9 +112,9 @@ class PasswordService:
         report = self.check(account, password, confirmation)
         if not report.acceptable:
             raise PasswordRefused(
-                "Ce mot de passe ne respecte pas les règles : "
-                + ", ".join(rule.label.lower() for rule in report.failed)
-                + ".",
+                catalogue.PASSWORD_BREAKS_RULES.format(
+                    rules=", ".join(rule.label.lower() for rule in report.failed)
+                ),
                 rules=[{"code": r.code, "label": r.label, "ok": r.ok} for r in report.rules],
             )
         account.password_hash = await hash_password(password)
@@ -163,14 +135,8 @@ class PasswordService:
         return account
 
 
-class WrongCurrentPassword(Problem):
-    status = 403
-    type = "wrong-current-password"
-    title = "Mot de passe actuel incorrect"
-
-
 async def change_password(
-    session: AsyncSession,
+    session: WriteSession,
     account: Account,
     data: PasswordChange,
     *,
@@ -183,14 +149,12 @@ async def change_password(
     report = service.check(account, data.password, data.confirmation)
     rules = [{"code": r.code, "label": r.label, "ok": r.ok} for r in report.rules]
     if data.password == data.current_password:
-        raise PasswordRefused(
-            "Le nouveau mot de passe doit être différent de l'actuel.", rules=rules
-        )
+        raise PasswordRefused(catalogue.PASSWORD_UNCHANGED, rules=rules)
     if not report.acceptable:
         raise PasswordRefused(
-            "Ce mot de passe ne respecte pas les règles : "
-            + ", ".join(rule.label.lower() for rule in report.failed)
-            + ".",
+            catalogue.PASSWORD_BREAKS_RULES.format(
+                rules=", ".join(rule.label.lower() for rule in report.failed)
+            ),
             rules=rules,
         )
     account.password_hash = await hash_password(data.password)
@@ -198,18 +162,7 @@ async def change_password(
     session.add(account)
     await service.links.void_all(account.id)
     kept = token_hash(data.keep_refresh_token) if data.keep_refresh_token else None
-    await session.execute(
-        update(RefreshToken)
-        .where(col(RefreshToken.account_id) == account.id, col(RefreshToken.revoked_at).is_(None))
-        .where(
-            col(RefreshToken.family_id).not_in(
-                select(RefreshToken.family_id).where(col(RefreshToken.token_hash) == kept)
-            )
-            if kept
-            else sa_true()
-        )
-        .values(revoked_at=utcnow())
-    )
+    await RefreshTokenRepository(session).revoke_account(account.id, utcnow(), keep_family_of=kept)
     await service.audit.record(
         "password.changed",
         "success",

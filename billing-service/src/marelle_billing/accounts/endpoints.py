@@ -6,15 +6,16 @@ from uuid import UUID
 from fastapi import Depends, Query
 
 from marelle_billing.accounts.schemas import AccountOut
-from marelle_billing.accounts.service import AccountService
-from marelle_kit.security import OPERATOR, STAFF_ROLES, CurrentPrincipal, require_roles
+from marelle_billing.accounts.service import ACCOUNT_READERS, AccountService
+from marelle_kit import roles
+from marelle_kit.security import CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, transactional_router
 
 staff = transactional_router(
     prefix="/accounts",
     tags=["accounts"],
-    dependencies=[Depends(require_roles(*STAFF_ROLES, OPERATOR))],
+    dependencies=[Depends(require_roles(*ACCOUNT_READERS, roles.OPERATOR))],
 )
 members = transactional_router(prefix="/accounts", tags=["accounts"])
 
@@ -22,7 +23,7 @@ members = transactional_router(prefix="/accounts", tags=["accounts"])
 @staff.get("", response_model=list[AccountOut])
 async def list_accounts(
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[AccountOut]:
@@ -32,7 +33,7 @@ async def list_accounts(
 
 @members.get("/{account_id}", response_model=AccountOut)
 async def get_account(
-    account_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
+    account_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: ReadSessionDep
 ) -> AccountOut:
     account = await AccountService(session).get_for(principal, tenant_id, account_id)
     return AccountOut.model_validate(account)

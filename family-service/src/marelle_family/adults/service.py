@@ -1,55 +1,48 @@
+"""Other adults of a household: kept for contact, never a login."""
+
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
-
+from marelle_family import catalogue
+from marelle_family.adults.repository import AdultRepository
 from marelle_family.adults.schemas import AdultIn
 from marelle_family.models import Adult
+from marelle_kit.database import ReadSession, WriteSession
 from marelle_kit.errors import NotFound
 
 
-class AdultService:
-    """Other adults of a household: kept for contact, never a login."""
+async def adults_of(session: ReadSession, tenant_id: UUID, household_id: UUID) -> list[Adult]:
+    return await AdultRepository(session).of_household(tenant_id, household_id)
 
-    def __init__(self, session: AsyncSession) -> None:
+
+async def adult_in(
+    session: ReadSession, tenant_id: UUID, household_id: UUID, adult_id: UUID
+) -> Adult:
+    adult = await AdultRepository(session).in_household(tenant_id, household_id, adult_id)
+    if adult is None:
+        raise NotFound(catalogue.ADULT_NOT_FOUND)
+    return adult
+
+
+class AdultService:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
+        self.adults = AdultRepository(session)
 
     async def add(self, tenant_id: UUID, household_id: UUID, data: AdultIn) -> Adult:
-        adult = Adult(tenant_id=tenant_id, household_id=household_id, **data.model_dump())
-        self.session.add(adult)
-        await self.session.flush()
-        return adult
+        return await self.adults.add(
+            Adult(tenant_id=tenant_id, household_id=household_id, **data.model_dump())
+        )
 
     async def get(self, tenant_id: UUID, household_id: UUID, adult_id: UUID) -> Adult:
-        adult = await self.session.scalar(
-            select(Adult).where(
-                col(Adult.tenant_id) == tenant_id,
-                col(Adult.household_id) == household_id,
-                col(Adult.id) == adult_id,
-            )
-        )
-        if adult is None:
-            raise NotFound("Cet adulte n'existe pas.")
-        return adult
-
-    async def of_household(self, tenant_id: UUID, household_id: UUID) -> list[Adult]:
-        return list(
-            await self.session.scalars(
-                select(Adult)
-                .where(col(Adult.tenant_id) == tenant_id, col(Adult.household_id) == household_id)
-                .order_by(col(Adult.created_at))
-            )
-        )
+        return await adult_in(self.session, tenant_id, household_id, adult_id)
 
     async def apply(self, adult: Adult, changes: dict[str, Any]) -> None:
         for name, value in changes.items():
             setattr(adult, name, value)
-        self.session.add(adult)
-        await self.session.flush()
+        await self.adults.save(adult)
 
     async def remove(self, adult: Adult) -> None:
-        await self.session.delete(adult)
-        await self.session.flush()
+        await self.adults.delete(adult)

@@ -13,7 +13,7 @@ from pydantic import (
     model_validator,
 )
 
-from marelle_kit.clock import utcnow
+from marelle_kit.localtime import local_today
 from marelle_kit.validation import PersonName, PhoneNumber, ShortText
 
 SchoolYear = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}-20[0-9]{2}$")]
@@ -25,7 +25,7 @@ OLDEST_CHILD_YEARS = 25
 def _plausible_birth_date(value: date | None) -> date | None:
     if value is None:
         return value
-    today = utcnow().date()
+    today = local_today()  # the Paris calendar day, not the UTC one
     if value > today:
         raise ValueError("la date de naissance est dans le futur")
     if value.year < today.year - OLDEST_CHILD_YEARS:

@@ -3,8 +3,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import (
     ChildAdded,
     ChildChanged,
@@ -12,12 +10,18 @@ from marelle_contracts import (
     ContactEntry,
     ContactsChanged,
 )
-from marelle_family.children.repository import ChildRepository
+from marelle_family import catalogue
+from marelle_family.children.repository import (
+    AccessLogRepository,
+    ChildRepository,
+    ContactRepository,
+)
 from marelle_family.children.schemas import ChildIn, ChildOut, ContactOut
-from marelle_family.editing.groups import split_by_group
+from marelle_family.field_groups import split_by_group
 from marelle_family.models import AuthorisedContact, Child, ChildRecordRead, Tenant, events
 from marelle_family.tenants.diets import check_diet
 from marelle_kit.clock import utcnow
+from marelle_kit.database import ReadSession, WriteSession
 from marelle_kit.errors import NotFound
 from marelle_kit.events import record_event
 from marelle_kit.security import Principal
@@ -25,10 +29,21 @@ from marelle_kit.security import Principal
 RECORD_GROUPS = {"child.identity", "child.schooling", "child.diet"}
 
 
+async def child_in(
+    session: ReadSession, tenant_id: UUID, household_id: UUID, child_id: UUID
+) -> Child:
+    child = await ChildRepository(session).in_household(tenant_id, household_id, child_id)
+    if child is None:
+        raise NotFound(catalogue.CHILD_NOT_FOUND)
+    return child
+
+
 class ChildService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.children = ChildRepository(session)
+        self.contacts = ContactRepository(session)
+        self.access_log = AccessLogRepository(session)
 
     async def add(self, tenant: Tenant, household_id: UUID, data: ChildIn) -> Child:
         check_diet(tenant, data.diet)
@@ -48,10 +63,7 @@ class ChildService:
         return child
 
     async def get(self, tenant_id: UUID, household_id: UUID, child_id: UUID) -> Child:
-        child = await self.children.get(tenant_id, household_id, child_id)
-        if child is None:
-            raise NotFound("Cet enfant n'existe pas.")
-        return child
+        return await child_in(self.session, tenant_id, household_id, child_id)
 
     async def of_household(self, tenant_id: UUID, household_id: UUID) -> list[Child]:
         return await self.children.of_household(tenant_id, household_id)
@@ -70,8 +82,7 @@ class ChildService:
         if not by_staff:
             child.validated_at = None
             child.validated_by = None
-        self.session.add(child)
-        await self.session.flush()
+        await self.children.save(child)
         if RECORD_GROUPS & groups.keys():
             await record_event(
                 self.session,
@@ -89,15 +100,17 @@ class ChildService:
     async def validate(self, child: Child, principal: Principal) -> Child:
         child.validated_at = utcnow()
         child.validated_by = principal.subject
-        self.session.add(child)
-        await self.session.flush()
-        return child
+        return await self.children.save(child)
 
     async def views(self, children: list[Child], reader: Principal | None = None) -> list[ChildOut]:
         """The records as shown; a staff reader is written to the access log."""
-        contacts = await self.children.contacts_of(child.id for child in children)
-        if reader is not None and reader.is_staff and children:
-            await self.children.log_reads(
+        if not children:
+            return []
+        contacts = await self.contacts.of_children(
+            children[0].tenant_id, (child.id for child in children)
+        )
+        if reader is not None and reader.is_staff:
+            await self.access_log.add_all(
                 [
                     ChildRecordRead(
                         tenant_id=child.tenant_id,
@@ -123,7 +136,7 @@ class ChildService:
             )
             for c in contacts
         ]
-        await self.children.replace_contacts(child, rows)
+        await self.contacts.replace(child, rows)
         await record_event(
             self.session,
             events,

@@ -6,14 +6,22 @@ from uuid import UUID
 
 from fastapi import File, Form, Request, Response, UploadFile
 
+from marelle_family import catalogue
 from marelle_family.documents.schemas import DocumentOut, PersonKind
-from marelle_family.documents.service import EXTENSIONS, DocumentService, store_for
-from marelle_family.households.service import HouseholdService
+from marelle_family.documents.service import (
+    EXTENSIONS,
+    DocumentService,
+    content_of,
+    document_in,
+    documents_of,
+    store_for,
+)
+from marelle_family.households.service import household_for
 from marelle_family.settings import FamilySettings
-from marelle_kit.errors import Problem
+from marelle_kit.errors import InvalidPayload
 from marelle_kit.security import CurrentPrincipal
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 from marelle_kit.validation import normalize_text
 
 members = transactional_router(prefix="/households/{household_id}/documents", tags=["documents"])
@@ -32,10 +40,10 @@ async def upload(
     person_id: Annotated[UUID, Form()],
     description: Annotated[str | None, Form(max_length=500)] = None,
 ) -> DocumentOut:
-    """Parents of the household and staff: a PDF, JPEG or PNG (the type is read from the
-    bytes), attached to the household, a legal guardian or a child."""
+    """Parents of the household and office staff: a PDF, JPEG or PNG (the type is read from
+    the bytes), attached to the household, a legal guardian or a child."""
     settings: FamilySettings = request.app.state.runtime.settings
-    household = await HouseholdService(session).get_for(principal, tenant_id, household_id)
+    household = await household_for(session, principal, tenant_id, household_id)
     data = await file.read(settings.documents_max_bytes + 1)
     document = await DocumentService(session, store_for(request, session)).add(
         principal,
@@ -50,34 +58,29 @@ async def upload(
     return DocumentOut.model_validate(document)
 
 
-class InvalidText(Problem):
-    status = 422
-    type = "validation-error"
-    title = "Données invalides"
-
-
 def _clean(value: str, field: str) -> str:
+    """A form field's text, normalised like the JSON fields' (payload validation)."""
     try:
         cleaned = normalize_text(value)
     except ValueError as exc:
-        raise InvalidText("Ce texte contient un caractère refusé.", field=field) from exc
+        raise InvalidPayload(field, catalogue.TEXT_CHARACTER, code="text_character") from exc
     if not cleaned:
-        raise InvalidText("Ce champ est obligatoire.", field=field)
+        raise InvalidPayload(field, catalogue.REQUIRED, code="missing")
     return cleaned
 
 
 @members.get("", response_model=list[DocumentOut])
 async def list_documents(
-    request: Request,
     household_id: UUID,
     principal: CurrentPrincipal,
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
     person_id: UUID | None = None,
 ) -> list[DocumentOut]:
-    household = await HouseholdService(session).get_for(principal, tenant_id, household_id)
-    service = DocumentService(session, store_for(request, session))
-    return [DocumentOut.model_validate(d) for d in await service.of_household(household, person_id)]
+    household = await household_for(session, principal, tenant_id, household_id)
+    return [
+        DocumentOut.model_validate(d) for d in await documents_of(session, household, person_id)
+    ]
 
 
 @members.get("/{document_id}/content")
@@ -87,12 +90,11 @@ async def download(
     document_id: UUID,
     principal: CurrentPrincipal,
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
 ) -> Response:
     """The bytes, as an attachment, never rendered inline by the browser."""
-    household = await HouseholdService(session).get_for(principal, tenant_id, household_id)
-    service = DocumentService(session, store_for(request, session))
-    document = await service.get(household, document_id)
+    household = await household_for(session, principal, tenant_id, household_id)
+    document = await document_in(session, household, document_id)
     extension = EXTENSIONS[document.content_type]
     ascii_name = (
         "".join(c if c.isascii() and (c.isalnum() or c in "-_ ") else "_" for c in document.name)
@@ -100,7 +102,7 @@ async def download(
     )
     utf8_name = quote(f"{document.name}.{extension}", safe="")
     return Response(
-        await service.content(document),
+        await content_of(store_for(request, session), document),
         media_type=document.content_type,
         headers={
             "Content-Disposition": (
@@ -121,7 +123,7 @@ async def remove(
     tenant_id: TenantId,
     session: SessionDep,
 ) -> Response:
-    household = await HouseholdService(session).get_for(principal, tenant_id, household_id)
+    household = await household_for(session, principal, tenant_id, household_id)
     service = DocumentService(session, store_for(request, session))
-    await service.remove(principal, await service.get(household, document_id))
+    await service.remove(principal, await document_in(session, household, document_id))
     return Response(status_code=204)

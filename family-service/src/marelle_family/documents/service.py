@@ -7,16 +7,19 @@ import hashlib
 from uuid import UUID
 
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
-from marelle_family.children.service import ChildService
+from marelle_family import catalogue
+from marelle_family.children.service import child_in
+from marelle_family.documents.repository import DocumentRepository
 from marelle_family.documents.schemas import PersonKind
 from marelle_family.documents.storage import DatabaseStore, DocumentStore, LocalDirectoryStore
-from marelle_family.guardians.service import GuardianService
+from marelle_family.guardians.service import guardian_in
+from marelle_family.households.service import require_editable
 from marelle_family.models import Document, Household
 from marelle_family.settings import FamilySettings
-from marelle_kit.errors import Conflict, Forbidden, NotFound, Problem
+from marelle_kit import roles
+from marelle_kit.database import ReadSession, WriteSession
+from marelle_kit.errors import Forbidden, InvalidPayload, NotFound
 from marelle_kit.ids import new_id
 from marelle_kit.security import Principal
 
@@ -29,51 +32,63 @@ SIGNATURES = (
 EXTENSIONS = {content_type: extension for _, content_type, extension in SIGNATURES}
 
 
-class UnsupportedType(Problem):
-    status = 415
-    type = "unsupported-document-type"
-    title = "Type de document refusé"
-
-
-class TooLarge(Problem):
-    status = 413
-    type = "document-too-large"
-    title = "Document trop volumineux"
-
-
-class EmptyDocument(Problem):
-    status = 422
-    type = "empty-document"
-    title = "Document vide"
-
-
 def sniff(data: bytes) -> str:
     for magic, content_type, _extension in SIGNATURES:
         if data.startswith(magic):
             return content_type
-    raise UnsupportedType("Seuls les documents PDF, JPEG et PNG sont acceptés.", field="file")
+    raise catalogue.UnsupportedType(catalogue.DOCUMENT_TYPES, field="file")
 
 
-def store_for(request: Request, session: AsyncSession) -> DocumentStore:
+def store_for(request: Request, session: ReadSession) -> DocumentStore:
     settings: FamilySettings = request.app.state.runtime.settings
     if settings.resolved_documents_store == "database":
         return DatabaseStore(session)
     return LocalDirectoryStore(settings.resolved_documents_dir)
 
 
+def _staff_may_change(principal: Principal) -> bool:
+    """Staff who only read records (and other non-office roles) attach nothing."""
+    return principal.holds(roles.OFFICE) or principal.is_operator
+
+
+async def documents_of(
+    session: ReadSession, household: Household, person_id: UUID | None = None
+) -> list[Document]:
+    return await DocumentRepository(session).of_household(
+        household.tenant_id, household.id, person_id
+    )
+
+
+async def document_in(session: ReadSession, household: Household, document_id: UUID) -> Document:
+    document = await DocumentRepository(session).in_household(
+        household.tenant_id, household.id, document_id
+    )
+    if document is None:
+        raise NotFound(catalogue.DOCUMENT_NOT_FOUND)
+    return document
+
+
+async def content_of(store: DocumentStore, document: Document) -> bytes:
+    data = await store.get(document.tenant_id, document.id)
+    if data is None:
+        raise NotFound(catalogue.DOCUMENT_CONTENT_MISSING)
+    return data
+
+
 class DocumentService:
-    def __init__(self, session: AsyncSession, store: DocumentStore) -> None:
+    def __init__(self, session: WriteSession, store: DocumentStore) -> None:
         self.session = session
+        self.documents = DocumentRepository(session)
         self.store = store
 
     async def _check_person(self, household: Household, kind: PersonKind, person_id: UUID) -> None:
         if kind == "household":
             if person_id != household.id:
-                raise NotFound("Cette personne n'appartient pas au foyer.", field="person_id")
+                raise NotFound(catalogue.DOCUMENT_PERSON_NOT_IN_HOUSEHOLD, field="person_id")
         elif kind == "guardian":
-            await GuardianService(self.session).get(household.tenant_id, household.id, person_id)
+            await guardian_in(self.session, household.tenant_id, household.id, person_id)
         else:
-            await ChildService(self.session).get(household.tenant_id, household.id, person_id)
+            await child_in(self.session, household.tenant_id, household.id, person_id)
 
     async def add(
         self,
@@ -87,65 +102,40 @@ class DocumentService:
         data: bytes,
         max_bytes: int,
     ) -> Document:
-        if household.erased_at is not None:
-            raise Conflict("Ce foyer a été effacé.")
+        if principal.is_staff and not _staff_may_change(principal):
+            raise catalogue.ReadOnlyRole(catalogue.READ_ONLY_ROLE)
+        require_editable(household)
         if len(data) > max_bytes:
-            raise TooLarge(f"Le document dépasse {max_bytes // (1024 * 1024)} Mo.", field="file")
+            raise catalogue.TooLarge(
+                catalogue.DOCUMENT_TOO_LARGE.format(megabytes=max_bytes // (1024 * 1024)),
+                field="file",
+            )
         if not data:
-            raise EmptyDocument("Le fichier envoyé est vide.", field="file")
+            raise InvalidPayload("file", catalogue.DOCUMENT_EMPTY, code="empty_file")
         content_type = sniff(data)
         await self._check_person(household, kind, person_id)
-        document = Document(
-            id=new_id(),
-            tenant_id=household.tenant_id,
-            household_id=household.id,
-            person_kind=kind,
-            person_id=person_id,
-            name=name,
-            description=description,
-            content_type=content_type,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            uploaded_by=principal.subject,
-            uploaded_by_staff=principal.is_staff,
+        document = await self.documents.add(
+            Document(
+                id=new_id(),
+                tenant_id=household.tenant_id,
+                household_id=household.id,
+                person_kind=kind,
+                person_id=person_id,
+                name=name,
+                description=description,
+                content_type=content_type,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                uploaded_by=principal.subject,
+                uploaded_by_staff=principal.is_staff,
+            )
         )
-        self.session.add(document)
-        await self.session.flush()
         await self.store.put(household.tenant_id, document.id, data)
         return document
 
-    async def of_household(
-        self, household: Household, person_id: UUID | None = None
-    ) -> list[Document]:
-        query = select(Document).where(
-            col(Document.tenant_id) == household.tenant_id,
-            col(Document.household_id) == household.id,
-        )
-        if person_id is not None:
-            query = query.where(col(Document.person_id) == person_id)
-        return list(await self.session.scalars(query.order_by(col(Document.created_at).desc())))
-
-    async def get(self, household: Household, document_id: UUID) -> Document:
-        document = await self.session.scalar(
-            select(Document).where(
-                col(Document.tenant_id) == household.tenant_id,
-                col(Document.household_id) == household.id,
-                col(Document.id) == document_id,
-            )
-        )
-        if document is None:
-            raise NotFound("Ce document n'existe pas.")
-        return document
-
-    async def content(self, document: Document) -> bytes:
-        data = await self.store.get(document.tenant_id, document.id)
-        if data is None:
-            raise NotFound("Le contenu de ce document est introuvable.")
-        return data
-
     async def remove(self, principal: Principal, document: Document) -> None:
-        if not principal.is_staff and principal.subject != document.uploaded_by:
-            raise Forbidden("Seule la personne qui l'a déposé ou les services peuvent le retirer.")
-        await self.session.delete(document)
-        await self.session.flush()
+        uploader = principal.subject == document.uploaded_by
+        if not uploader and not (principal.is_staff and _staff_may_change(principal)):
+            raise Forbidden(catalogue.DOCUMENT_REMOVAL)
+        await self.documents.delete(document)
         await self.store.delete(document.tenant_id, document.id)

@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Protocol
 from uuid import UUID
 
-from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
-
+from marelle_family.documents.repository import BlobRepository
 from marelle_family.models import DocumentBlob
+from marelle_kit.database import ReadSession
 
 
 class DocumentStore(Protocol):
@@ -67,18 +65,17 @@ class LocalDirectoryStore:
 
 
 class DatabaseStore:
-    """The bytes in the ``documentblob`` table, in the request's transaction."""
+    """The bytes in the ``document_blob`` table, in the request's transaction (reading only on
+    a read session)."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, session: ReadSession) -> None:
+        self.blobs = BlobRepository(session)
 
     async def put(self, tenant_id: UUID, document_id: UUID, data: bytes) -> None:
-        self.session.add(DocumentBlob(id=document_id, data=data))
-        await self.session.flush()
+        await self.blobs.add(DocumentBlob(id=document_id, data=data))
 
     async def get(self, tenant_id: UUID, document_id: UUID) -> bytes | None:
-        blob = await self.session.get(DocumentBlob, document_id)
-        return blob.data if blob is not None else None
+        return await self.blobs.data(document_id)
 
     async def delete(self, tenant_id: UUID, document_id: UUID) -> None:
-        await self.session.execute(delete(DocumentBlob).where(col(DocumentBlob.id) == document_id))
+        await self.blobs.remove([document_id])

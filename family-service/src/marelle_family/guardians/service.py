@@ -2,46 +2,58 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import (
     GuardianAdded,
     GuardianDetailsChanged,
     GuardianEmailChanged,
     GuardianRemoved,
 )
+from marelle_family import catalogue
 from marelle_family.guardians.repository import GuardianRepository
 from marelle_family.guardians.schemas import GuardianIn, GuardianPatch
 from marelle_family.households.repository import HouseholdRepository
 from marelle_family.models import Guardian, events
-from marelle_kit.errors import Conflict, NotFound
+from marelle_kit.database import ReadSession, WriteSession
+from marelle_kit.errors import NotFound
 from marelle_kit.events import record_event
 
 
+async def guardians_of(session: ReadSession, tenant_id: UUID, household_id: UUID) -> list[Guardian]:
+    return await GuardianRepository(session).of_household(tenant_id, household_id)
+
+
+async def guardian_in(
+    session: ReadSession, tenant_id: UUID, household_id: UUID, guardian_id: UUID
+) -> Guardian:
+    guardian = await GuardianRepository(session).in_household(tenant_id, household_id, guardian_id)
+    if guardian is None:
+        raise NotFound(catalogue.GUARDIAN_NOT_FOUND)
+    return guardian
+
+
 class GuardianService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: WriteSession) -> None:
         self.session = session
         self.guardians = GuardianRepository(session)
         self.households = HouseholdRepository(session)
 
     async def _require_household(self, tenant_id: UUID, household_id: UUID) -> None:
         if await self.households.get(tenant_id, household_id) is None:
-            raise NotFound("Ce foyer n'existe pas.")
+            raise NotFound(catalogue.HOUSEHOLD_NOT_FOUND)
 
     async def check_email_free(
         self, tenant_id: UUID, email: str | None, except_id: UUID | None = None
     ) -> None:
         if email and await self.guardians.email_taken(tenant_id, email, except_id=except_id):
-            raise Conflict(
-                "Cette adresse e-mail est déjà celle d'un autre responsable légal de la structure.",
-                field="email",
-            )
+            raise catalogue.EmailTaken(catalogue.EMAIL_TAKEN, field="email")
 
     async def add(self, tenant_id: UUID, household_id: UUID, data: GuardianIn) -> Guardian:
         await self._require_household(tenant_id, household_id)
         existing = await self.guardians.of_household(tenant_id, household_id)
         if any(g.rank == data.rank for g in existing):
-            raise Conflict(f"Ce foyer a déjà un responsable légal {data.rank}.", field="rank")
+            raise catalogue.GuardianRankTaken(
+                catalogue.GUARDIAN_RANK_TAKEN.format(rank=data.rank), field="rank"
+            )
         await self.check_email_free(tenant_id, data.email)
         guardian = Guardian(tenant_id=tenant_id, household_id=household_id, **data.model_dump())
         await self.guardians.add(guardian)
@@ -79,8 +91,7 @@ class GuardianService:
             )
         for name, value in changes.items():
             setattr(guardian, name, value)
-        self.session.add(guardian)
-        await self.session.flush()
+        await self.guardians.save(guardian)
         if changes.keys() & {"first_name", "last_name", "phone"}:
             await record_event(
                 self.session,
@@ -99,7 +110,7 @@ class GuardianService:
 
     async def remove(self, tenant_id: UUID, household_id: UUID, guardian_id: UUID) -> None:
         guardian = await self.get(tenant_id, household_id, guardian_id)
-        await self.guardians.remove(guardian)
+        await self.guardians.delete(guardian)
         await record_event(
             self.session,
             events,
@@ -109,10 +120,4 @@ class GuardianService:
         )
 
     async def get(self, tenant_id: UUID, household_id: UUID, guardian_id: UUID) -> Guardian:
-        guardian = await self.guardians.get(tenant_id, household_id, guardian_id)
-        if guardian is None:
-            raise NotFound("Ce responsable légal n'existe pas.")
-        return guardian
-
-    async def of_household(self, tenant_id: UUID, household_id: UUID) -> list[Guardian]:
-        return await self.guardians.of_household(tenant_id, household_id)
+        return await guardian_in(self.session, tenant_id, household_id, guardian_id)

@@ -1,3 +1,6 @@
+"""The households (records): created by staff, read by their parents and by staff; edited
+through editing/ (the PATCH routes live there)."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -5,8 +8,6 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 
-from marelle_family.editing.schemas import EditOutcome
-from marelle_family.editing.service import RecordEditor
 from marelle_family.households.repository import (
     SEARCH_MAX_LENGTH,
     HouseholdFilters,
@@ -17,24 +18,29 @@ from marelle_family.households.schemas import (
     HouseholdDetails,
     HouseholdListing,
     HouseholdOut,
-    HouseholdPatch,
 )
-from marelle_family.households.service import HouseholdService
-from marelle_kit.clock import utcnow
-from marelle_kit.errors import Problem
-from marelle_kit.security import OPERATOR, STAFF_ROLES, CurrentPrincipal, require_roles
+from marelle_family.households.service import HouseholdService, household_for
+from marelle_kit import roles
+from marelle_kit.localtime import local_today
+from marelle_kit.repository import MAX_LIMIT, MAX_OFFSET
+from marelle_kit.security import CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 
-staff = transactional_router(
+office = transactional_router(
     prefix="/households",
     tags=["households"],
-    dependencies=[Depends(require_roles(*STAFF_ROLES, OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.OFFICE, roles.OPERATOR))],
+)
+readers = transactional_router(
+    prefix="/households",
+    tags=["households"],
+    dependencies=[Depends(require_roles(*roles.RECORD_READERS, roles.OPERATOR))],
 )
 members = transactional_router(prefix="/households", tags=["households"])
 
 
-@staff.post("", response_model=HouseholdOut, status_code=201)
+@office.post("", response_model=HouseholdOut, status_code=201)
 async def create_household(
     data: HouseholdCreate, tenant_id: TenantId, session: SessionDep
 ) -> HouseholdOut:
@@ -42,10 +48,10 @@ async def create_household(
     return await service.view(await service.create(tenant_id, data))
 
 
-@staff.get("", response_model=list[HouseholdListing])
+@readers.get("", response_model=list[HouseholdListing])
 async def list_households(
     tenant_id: TenantId,
-    session: SessionDep,
+    session: ReadSessionDep,
     q: Annotated[
         str | None,
         Query(
@@ -70,8 +76,8 @@ async def list_households(
         list[UUID] | None,
         Query(alias="id", max_length=100, description="Seulement ces foyers (100 au plus)"),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[HouseholdListing]:
     """The tenant's households, by name, searched and filtered for the back office."""
     filters = HouseholdFilters(
@@ -82,8 +88,9 @@ async def list_households(
         quotient_expired=quotient_expired,
         missing_email=missing_email,
     )
+    # "Expired" is judged on the Paris calendar day.
     return await HouseholdRepository(session).search(
-        tenant_id, filters, today=utcnow().date(), limit=limit, offset=offset
+        tenant_id, filters, today=local_today(), limit=limit, offset=offset
     )
 
 
@@ -92,27 +99,8 @@ async def get_household(
     household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
 ) -> HouseholdOut:
     """The whole record; staff reading it are written to the children's access log."""
-    service = HouseholdService(session)
-    return await service.view(await service.get_for(principal, tenant_id, household_id), principal)
-
-
-@members.patch("/{household_id}", response_model=EditOutcome)
-async def edit_household(
-    household_id: UUID,
-    data: HouseholdPatch,
-    principal: CurrentPrincipal,
-    tenant_id: TenantId,
-    session: SessionDep,
-) -> EditOutcome:
-    return await RecordEditor(session).edit(
-        principal, tenant_id, household_id, "household", household_id, data
-    )
-
-
-class OnlyParents(Problem):
-    status = 403
-    type = "only-parents"
-    title = "Réservé aux familles"
+    household = await household_for(session, principal, tenant_id, household_id)
+    return await HouseholdService(session).view(household, principal)
 
 
 @members.post("/{household_id}/certification", response_model=HouseholdDetails)
@@ -120,8 +108,7 @@ async def certify(
     household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
 ) -> HouseholdDetails:
     """The parent certifies that the record is up to date (the date is kept and shown)."""
-    if principal.household_id != household_id:
-        raise OnlyParents("Seul un responsable du foyer peut certifier ses informations.")
-    service = HouseholdService(session)
-    household = await service.get_for(principal, tenant_id, household_id)
-    return HouseholdDetails.model_validate(await service.certify(household, principal))
+    household = await household_for(session, principal, tenant_id, household_id)
+    return HouseholdDetails.model_validate(
+        await HouseholdService(session).certify(household, principal)
+    )

@@ -4,17 +4,17 @@ import builtins
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
-from sqlmodel import col, select
+from sqlmodel import col
 
 from marelle_family.households.schemas import GuardianName, HouseholdListing, HouseholdSummary
 from marelle_family.models import Child, Guardian, Household
+from marelle_kit.repository import Repository
 
 SEARCH_MAX_LENGTH = 100
 
@@ -121,29 +121,10 @@ def _conditions(filters: HouseholdFilters, today: date) -> list[sa.ColumnElement
     return conditions
 
 
-class HouseholdRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class HouseholdRepository(Repository[Household]):
+    """Always scoped by tenant: an id from another tenant is simply not found."""
 
-    async def get(self, tenant_id: UUID, household_id: UUID) -> Household | None:
-        """Always scoped by tenant: an id from another tenant is simply not found."""
-        return await self.session.scalar(
-            select(Household).where(
-                col(Household.tenant_id) == tenant_id,
-                col(Household.id) == household_id,
-            )
-        )
-
-    async def list(self, tenant_id: UUID, *, limit: int, offset: int) -> list[Household]:
-        return list(
-            await self.session.scalars(
-                select(Household)
-                .where(col(Household.tenant_id) == tenant_id)
-                .order_by(col(Household.name), col(Household.family_number))
-                .limit(limit)
-                .offset(offset)
-            )
-        )
+    model = Household
 
     async def search(
         self,
@@ -156,21 +137,19 @@ class HouseholdRepository:
     ) -> builtins.list[HouseholdListing]:
         """The tenant's households matching ``filters``, by name, with guardians and the
         number of children (three queries whatever the page size)."""
-        households = list(
-            await self.session.scalars(
-                select(Household)
-                .where(col(Household.tenant_id) == tenant_id, *_conditions(filters, today))
-                .order_by(col(Household.name), col(Household.family_number))
-                .limit(limit)
-                .offset(offset)
-            )
+        households = await self.window(
+            self.scoped(tenant_id)
+            .where(*_conditions(filters, today))
+            .order_by(col(Household.name), col(Household.family_number)),
+            limit=limit,
+            offset=offset,
         )
         ids = [household.id for household in households]
         guardians: dict[UUID, list[GuardianName]] = defaultdict(list)
         counts: dict[UUID, int] = {}
         if ids:
             for guardian in await self.session.scalars(
-                select(Guardian)
+                sa.select(Guardian)
                 .where(col(Guardian.tenant_id) == tenant_id, col(Guardian.household_id).in_(ids))
                 .order_by(col(Guardian.rank))
             ):
@@ -196,6 +175,21 @@ class HouseholdRepository:
             for household in households
         ]
 
-    async def add(self, household: Household) -> None:
-        self.session.add(household)
-        await self.session.flush()
+    async def past_retention(self, tenant_id: UUID, cutoff: datetime) -> builtins.list[Household]:
+        """Households whose record, people and children are all untouched since ``cutoff``
+        (and not erased yet), oldest first."""
+        recent_guardian = sa.exists().where(
+            col(Guardian.household_id) == col(Household.id), col(Guardian.modified_at) >= cutoff
+        )
+        recent_child = sa.exists().where(
+            col(Child.household_id) == col(Household.id), col(Child.modified_at) >= cutoff
+        )
+        return await self.all(
+            self.scoped(tenant_id)
+            .where(
+                col(Household.erased_at).is_(None),
+                col(Household.modified_at) < cutoff,
+                ~sa.or_(recent_guardian, recent_child),
+            )
+            .order_by(col(Household.modified_at))
+        )

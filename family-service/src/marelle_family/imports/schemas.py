@@ -17,5 +17,5 @@ class ImportReport(BaseModel):
     dry_run: bool
     households: int
     children: int
-    # Always empty in a 200 answer: rejected rows come as the 422 problem's `rejected`.
+    # Always empty in a 200 answer: rejected rows come as the 409 problem's `rejected`.
     rejected: list[Rejection] = Field(default_factory=list)

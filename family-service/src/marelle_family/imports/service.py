@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
+from marelle_family import catalogue
 from marelle_family.children.schemas import ChildIn
 from marelle_family.children.service import ChildService
 from marelle_family.guardians.schemas import GuardianIn
@@ -28,10 +27,12 @@ from marelle_family.imports.parsing import (
     french_date,
     header_key,
 )
+from marelle_family.imports.repository import ImportRepository
 from marelle_family.imports.schemas import ImportReport, Rejection
-from marelle_family.models import Guardian, Tenant
+from marelle_family.models import Tenant
 from marelle_family.tenants.diets import diets_of
-from marelle_kit.errors import Problem, validation_message
+from marelle_kit.database import WriteSession
+from marelle_kit.errors import validation_message
 
 # Schema field -> CSV column.
 GUARDIAN_FIELDS = {
@@ -75,16 +76,8 @@ COLUMN_MESSAGES = {
 }
 REQUIRED = "Ce champ est obligatoire."
 DATE_FORMAT = "Date attendue au format JJ/MM/AAAA (par exemple 14/05/2018)."
-# How many e-mail addresses one query checks (below SQLite's bound parameters limit).
-EMAIL_BATCH = 500
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class ImportRejected(Problem):
-    status = 422
-    type = "import-rejected"
-    title = "Import refusé"
 
 
 class Rejections:
@@ -183,7 +176,7 @@ def _parsed_date(raw: str | None, line: int, column: str, rejected: Rejections) 
 class HouseholdImport:
     """One import into one tenant: plan (check every row), then write everything or nothing."""
 
-    def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
+    def __init__(self, session: WriteSession, tenant: Tenant) -> None:
         self.session = session
         self.tenant = tenant
         self.diets = diets_of(tenant)
@@ -199,9 +192,8 @@ class HouseholdImport:
         children = sum(len(p.children) for p in plans)
         if rejected:
             lines = len({r.line for r in rejected.items})
-            raise ImportRejected(
-                f"{lines} ligne(s) refusée(s), {len(rejected)} anomalie(s) : rien n'a été "
-                "importé. Corrigez le fichier et recommencez.",
+            raise catalogue.ImportRejected(
+                catalogue.IMPORT_REJECTED.format(lines=lines, anomalies=len(rejected)),
                 rejected=rejected.sorted(),
                 households=len(plans),
                 children=children,
@@ -376,7 +368,9 @@ class HouseholdImport:
     async def _check_emails(self, uses: list[EmailUse], rejected: Rejections) -> None:
         """An address is one login: not already a guardian's of the tenant, once in the file
         (the two guardians of one household sharing one is the schema's own check)."""
-        taken = await self._taken({use.email for use in uses})
+        taken = await ImportRepository(self.session).guardian_emails_among(
+            self.tenant.id, (use.email for use in uses)
+        )
         first: dict[str, EmailUse] = {}
         for use in uses:
             earlier = first.setdefault(use.email, use)
@@ -392,19 +386,6 @@ class HouseholdImport:
                     use.column,
                     f"Adresse déjà utilisée ligne {earlier.line} (foyer {earlier.ref}).",
                 )
-
-    async def _taken(self, emails: set[str]) -> set[str]:
-        ordered = sorted(emails)
-        taken: set[str] = set()
-        for start in range(0, len(ordered), EMAIL_BATCH):
-            batch = ordered[start : start + EMAIL_BATCH]
-            found = await self.session.scalars(
-                select(Guardian.email).where(
-                    col(Guardian.tenant_id) == self.tenant.id, col(Guardian.email).in_(batch)
-                )
-            )
-            taken.update(email for email in found if email)
-        return taken
 
     async def write(self, plans: list[PlannedHousehold]) -> None:
         """Through the services, so that every household, guardian and child is published."""

@@ -7,26 +7,27 @@ from fastapi import Depends, Request, Response
 
 from marelle_family.documents.service import store_for
 from marelle_family.households.schemas import HouseholdSummary
-from marelle_family.households.service import HouseholdService
+from marelle_family.households.service import household_for
 from marelle_family.privacy.erasure import erase_household, past_retention
 from marelle_family.privacy.export import household_export
 from marelle_family.privacy.pdf import render_export
-from marelle_family.tenants.service import TenantService
-from marelle_kit.security import OPERATOR, CurrentPrincipal, require_roles
+from marelle_family.tenants.service import tenant_of
+from marelle_kit import roles
+from marelle_kit.security import CurrentPrincipal, require_roles
 from marelle_kit.tenancy import TenantId
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 
 members = transactional_router(prefix="/households", tags=["privacy"])
 supervisors = transactional_router(
     prefix="/households",
     tags=["privacy"],
-    dependencies=[Depends(require_roles("manager", "admin", OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.SUPERVISORS, roles.OPERATOR))],
 )
 
 retention = transactional_router(
     prefix="/retention",
     tags=["privacy"],
-    dependencies=[Depends(require_roles("manager", "admin", OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.SUPERVISORS, roles.OPERATOR))],
 )
 
 
@@ -47,8 +48,8 @@ async def export_json(
     household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
 ) -> Response:
     """All the data held on the household (the parent's right of access), as JSON."""
-    household = await HouseholdService(session).get_for(principal, tenant_id, household_id)
-    tenant = await TenantService(session).get(tenant_id)
+    household = await household_for(session, principal, tenant_id, household_id)
+    tenant = await tenant_of(session, tenant_id)
     export = await household_export(session, tenant, household, principal)
     body = json.dumps(export, ensure_ascii=False, indent=2).encode()
     return _attachment(body, "application/json", f"foyer-{household.family_number}.json")
@@ -59,8 +60,8 @@ async def export_pdf(
     household_id: UUID, principal: CurrentPrincipal, tenant_id: TenantId, session: SessionDep
 ) -> Response:
     """The same data, readable (PDF)."""
-    household = await HouseholdService(session).get_for(principal, tenant_id, household_id)
-    tenant = await TenantService(session).get(tenant_id)
+    household = await household_for(session, principal, tenant_id, household_id)
+    tenant = await tenant_of(session, tenant_id)
     export = await household_export(session, tenant, household, principal)
     return _attachment(
         render_export(export), "application/pdf", f"foyer-{household.family_number}.pdf"
@@ -76,7 +77,7 @@ async def erase(
     session: SessionDep,
 ) -> HouseholdSummary:
     """Anonymise the household (managers and admins), once its balance is settled."""
-    household = await HouseholdService(session).get_for(principal, tenant_id, household_id)
+    household = await household_for(session, principal, tenant_id, household_id)
     store = store_for(request, session)
     for document_id in await erase_household(session, household):
         await store.delete(household.tenant_id, document_id)
@@ -84,7 +85,7 @@ async def erase(
 
 
 @retention.get("/households", response_model=list[HouseholdSummary])
-async def expired(tenant_id: TenantId, session: SessionDep) -> list[HouseholdSummary]:
+async def expired(tenant_id: TenantId, session: ReadSessionDep) -> list[HouseholdSummary]:
     """Households kept past the tenant's retention period: candidates for erasure."""
-    tenant = await TenantService(session).get(tenant_id)
+    tenant = await tenant_of(session, tenant_id)
     return [HouseholdSummary.model_validate(h) for h in await past_retention(session, tenant)]

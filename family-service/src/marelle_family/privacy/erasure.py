@@ -8,30 +8,17 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID
 
-from sqlalchemy import delete, exists, or_
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
-
 from marelle_contracts import HouseholdErased
-from marelle_family.guardians.service import GuardianService
-from marelle_family.models import (
-    Adult,
-    AuthorisedContact,
-    ChangeRequest,
-    Child,
-    Document,
-    DocumentBlob,
-    Guardian,
-    Household,
-    HouseholdBalance,
-    Tenant,
-    events,
-)
+from marelle_family import catalogue
+from marelle_family.documents.repository import BlobRepository
+from marelle_family.guardians.service import GuardianService, guardians_of
+from marelle_family.households.repository import HouseholdRepository
+from marelle_family.models import Household, Tenant, events
+from marelle_family.privacy.repository import BalanceRepository, ErasureRepository
 from marelle_kit.clock import utcnow
-from marelle_kit.errors import Conflict
+from marelle_kit.database import ReadSession, WriteSession
 from marelle_kit.events import record_event
 
-ERASED_NAME = "Foyer effacé"
 PERSONAL_FIELDS = (
     "address_street",
     "address_complement",
@@ -51,43 +38,28 @@ PERSONAL_FIELDS = (
 )
 
 
-class UnpaidBalance(Conflict):
-    type = "unpaid-balance"
-    title = "Solde non réglé"
-
-
-class AlreadyErased(Conflict):
-    type = "already-erased"
-    title = "Foyer déjà effacé"
-
-
-async def erase_household(session: AsyncSession, household: Household) -> list[UUID]:
+async def erase_household(session: WriteSession, household: Household) -> list[UUID]:
     """Anonymise the household; returns the ids of the documents whose bytes must go too."""
     if household.erased_at is not None:
-        raise AlreadyErased("Ce foyer a déjà été effacé.")
-    balance = await session.get(HouseholdBalance, household.id)
+        raise catalogue.AlreadyErased(catalogue.HOUSEHOLD_ALREADY_ERASED)
+    balance = await BalanceRepository(session).of_household(household.id)
     if balance is not None and balance.balance_cents != 0:
         amount = f"{balance.balance_cents / 100:.2f}".replace(".", ",")
-        raise UnpaidBalance(
-            f"Le solde du foyer n'est pas nul ({amount} €) : régularisez-le avant l'effacement."
-        )
+        raise catalogue.UnpaidBalance(catalogue.UNPAID_BALANCE.format(amount=amount))
     guardians = GuardianService(session)
-    for guardian in await guardians.of_household(household.tenant_id, household.id):
+    for guardian in await guardians_of(session, household.tenant_id, household.id):
         await guardians.remove(household.tenant_id, household.id, guardian.id)
-    documents = list(
-        await session.scalars(select(Document.id).where(col(Document.household_id) == household.id))
-    )
-    await session.execute(delete(DocumentBlob).where(col(DocumentBlob.id).in_(documents)))
-    for table in (Document, ChangeRequest, AuthorisedContact, Child, Adult):
-        await session.execute(delete(table).where(col(table.household_id) == household.id))
+    erasure = ErasureRepository(session)
+    documents = await erasure.document_ids(household.tenant_id, household.id)
+    await BlobRepository(session).remove(documents)
+    await erasure.delete_people_and_papers(household.tenant_id, household.id)
     for name in PERSONAL_FIELDS:
         setattr(household, name, None)
-    household.name = ERASED_NAME
+    household.name = catalogue.ERASED_NAME
     household.email_authorised = False
     household.sms_authorised = False
     household.erased_at = utcnow()
-    session.add(household)
-    await session.flush()
+    await HouseholdRepository(session).save(household)
     await record_event(
         session,
         events,
@@ -98,24 +70,7 @@ async def erase_household(session: AsyncSession, household: Household) -> list[U
     return documents
 
 
-async def past_retention(session: AsyncSession, tenant: Tenant) -> list[Household]:
+async def past_retention(session: ReadSession, tenant: Tenant) -> list[Household]:
     """Households untouched (record, people, children) for longer than the tenant keeps them."""
     cutoff = utcnow() - timedelta(days=365 * tenant.retention_years)
-    recent_guardian = exists().where(
-        col(Guardian.household_id) == col(Household.id), col(Guardian.modified_at) >= cutoff
-    )
-    recent_child = exists().where(
-        col(Child.household_id) == col(Household.id), col(Child.modified_at) >= cutoff
-    )
-    return list(
-        await session.scalars(
-            select(Household)
-            .where(
-                col(Household.tenant_id) == tenant.id,
-                col(Household.erased_at).is_(None),
-                col(Household.modified_at) < cutoff,
-                ~or_(recent_guardian, recent_child),
-            )
-            .order_by(col(Household.modified_at))
-        )
-    )
+    return await HouseholdRepository(session).past_retention(tenant.id, cutoff)

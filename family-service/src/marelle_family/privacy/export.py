@@ -6,26 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
-
-from marelle_family.editing.service import RecordEditor
+from marelle_family.documents.repository import DocumentRepository
+from marelle_family.editing.service import requests_of_household
 from marelle_family.households.service import HouseholdService
-from marelle_family.models import Document, Household, Tenant
+from marelle_family.models import Household, Tenant
 from marelle_kit.clock import utcnow
+from marelle_kit.database import WriteSession
 from marelle_kit.security import Principal
 
 
 async def household_export(
-    session: AsyncSession, tenant: Tenant, household: Household, reader: Principal
+    session: WriteSession, tenant: Tenant, household: Household, reader: Principal
 ) -> dict[str, Any]:
+    """Reading the record writes the staff reader to the children's access log."""
     record = await HouseholdService(session).view(household, reader)
-    requests = await RecordEditor(session).of_household(tenant.id, household.id)
-    documents = await session.scalars(
-        select(Document)
-        .where(col(Document.tenant_id) == tenant.id, col(Document.household_id) == household.id)
-        .order_by(col(Document.created_at))
-    )
+    requests = await requests_of_household(session, tenant.id, household.id)
+    documents = await DocumentRepository(session).of_household(tenant.id, household.id)
     return {
         "generated_at": utcnow().isoformat(),
         "controller": tenant.name,
@@ -42,6 +38,6 @@ async def household_export(
                 "size": d.size,
                 "uploaded_at": d.created_at.isoformat(),
             }
-            for d in documents
+            for d in sorted(documents, key=lambda d: d.created_at)
         ],
     }

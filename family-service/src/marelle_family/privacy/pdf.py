@@ -14,7 +14,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from marelle_family.editing.groups import LABELS
+from marelle_family.catalogue import FIELD_GROUP_LABELS, REQUEST_STATUSES
 from marelle_kit import formats
 
 HOUSEHOLD_FIELDS = [
@@ -63,12 +63,6 @@ CHILD_FIELDS = [
     ("consent_hospitalisation", "Autorisation d'hospitalisation"),
     ("validated_at", "Fiche validée le"),
 ]
-STATUSES = {
-    "pending": "en attente",
-    "accepted": "acceptée",
-    "refused": "refusée",
-    "replaced": "remplacée",
-}
 AUTHORITY = {"yes": "oui", "no": "non", "unknown": "non renseignée"}
 
 
@@ -166,12 +160,13 @@ def render_export(export: dict[str, Any]) -> bytes:
     if export["change_requests"]:
         story.append(Paragraph("Demandes de modification", styles["Heading2"]))
         for request in export["change_requests"]:
+            group = request["field_group"]
             story += [
                 _table(
                     [
-                        ("Objet", LABELS.get(request["field_group"], request["field_group"])),
+                        ("Objet", FIELD_GROUP_LABELS.get(group, group)),
                         ("Déposée le", _text(request["created_at"])),
-                        ("État", STATUSES.get(request["status"], request["status"])),
+                        ("État", REQUEST_STATUSES.get(request["status"], request["status"])),
                         ("Motif", _text(request["reason"])),
                     ]
                 ),

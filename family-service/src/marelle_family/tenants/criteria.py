@@ -7,8 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from marelle_family import catalogue
+from marelle_family.catalogue import InvalidCriterion
 from marelle_family.models import Tenant
-from marelle_kit.errors import Problem
 from marelle_kit.validation import normalize_text
 
 
@@ -29,12 +30,6 @@ class Criterion(BaseModel):
         return self
 
 
-class InvalidCriterion(Problem):
-    status = 422
-    type = "invalid-criterion"
-    title = "Critère invalide"
-
-
 def criteria_of(tenant: Tenant) -> list[Criterion]:
     return [Criterion.model_validate(c) for c in tenant.criteria or []]
 
@@ -46,7 +41,9 @@ def check_criteria(tenant: Tenant, values: dict[str, Any]) -> dict[str, Any]:
     for code, value in values.items():
         criterion = known.get(code)
         if criterion is None:
-            raise InvalidCriterion(f"Critère inconnu : {code}.", field="criteria_values")
+            raise InvalidCriterion(
+                catalogue.UNKNOWN_CRITERION.format(code=code), field="criteria_values"
+            )
         if value is None:
             checked[code] = None
         elif (criterion.kind == "yes_no" and isinstance(value, bool)) or (
@@ -58,10 +55,11 @@ def check_criteria(tenant: Tenant, values: dict[str, Any]) -> dict[str, Any]:
                 checked[code] = normalize_text(value) or None
             except ValueError as exc:
                 raise InvalidCriterion(
-                    f"« {criterion.label} » contient un caractère refusé.", field="criteria_values"
+                    catalogue.CRITERION_CHARACTER.format(label=criterion.label),
+                    field="criteria_values",
                 ) from exc
         else:
             raise InvalidCriterion(
-                f"Valeur refusée pour « {criterion.label} ».", field="criteria_values"
+                catalogue.CRITERION_VALUE.format(label=criterion.label), field="criteria_values"
             )
     return checked

@@ -18,6 +18,7 @@ from marelle_gateway.web.deps import CsrfChecked, StaffUser, require_roles
 
 router = APIRouter(prefix="/import", dependencies=[require_roles(SUPERVISE)])
 IMPORT_LIMIT = 5 * 1024 * 1024
+IMPORT_REJECTED = "import-rejected"
 
 
 @router.get("", name="admin.import")
@@ -40,14 +41,15 @@ async def import_file(
     except UpstreamProblem as problem:
         if problem.unavailable:
             raise
-        if "rejected" in problem.body:
+        if problem.code == IMPORT_REJECTED:
+            # Rows refused, nothing imported (the family-service's 409, rows in ``rejected``):
+            # the form comes back with them.
             rejected = ImportReport.model_validate(
                 {"dry_run": dry_run, "households": 0, "children": 0, **problem.body}
             )
             return page.render("backoffice/imports/import.html", 422, report=rejected)
+        # The file refused as a whole (empty, unreadable, too large): said next to the field.
         return page.render(
-            "backoffice/imports/import.html",
-            problem.status,
-            errors={"": forms.one_message(problem)},
+            "backoffice/imports/import.html", problem.status, errors=forms.field_errors(problem)
         )
     return page.render("backoffice/imports/import.html", report=report)

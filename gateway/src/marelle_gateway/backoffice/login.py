@@ -40,7 +40,7 @@ def staff_address(page: Page) -> str:
 
 router = login_router(
     audience="backoffice",
-    prefix="admin",
+    names="admin.",
     page=staff_page,
     template="backoffice/login/login.html",
     home="admin.households",

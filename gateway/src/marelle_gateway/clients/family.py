@@ -386,8 +386,9 @@ class FamilyClient(ServiceClient):
     async def import_households(
         self, caller: Caller, upload: Upload, *, dry_run: bool
     ) -> ImportReport:
-        """The import's report (200), or its rejected rows (422, as an UpstreamProblem whose
-        body carries ``rejected``)."""
+        """The import's report (200), or its rejected rows (409 ``import-rejected``, as an
+        UpstreamProblem whose body carries ``rejected``); an empty or unreadable file is a 422
+        ``validation-error`` on the field ``file``."""
         answer = await self.call(
             "POST",
             "/imports/households",

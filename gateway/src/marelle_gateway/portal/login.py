@@ -19,7 +19,7 @@ def portal_address(page: Page) -> str:
 
 router = login_router(
     audience="portal",
-    prefix="portal",
+    names="portal.",
     page=portal_page,
     template="portal/login/login.html",
     home="portal.home",

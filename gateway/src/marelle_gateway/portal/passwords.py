@@ -125,7 +125,7 @@ async def set_password(
     except LinkProblem as problem:
         return _link_problem(page, problem)
     except UpstreamProblem as problem:
-        if problem.status == 422:
+        if passwords.policy_refused(problem) or problem.status == 422:
             return _link_page(request, page, token, link, **passwords.refusal(problem))
         if problem.unavailable:
             raise PageError("login-unavailable", 503) from problem

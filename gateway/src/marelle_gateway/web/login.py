@@ -24,7 +24,7 @@ Admission = Callable[[SessionUser], str | None]
 def login_router(
     *,
     audience: Audience,
-    prefix: str,
+    names: str,
     page: Callable[..., Any],
     template: str,
     home: str,
@@ -32,12 +32,13 @@ def login_router(
     admit: Admission,
     callback_path: str,
 ) -> APIRouter:
-    """Routes ``{prefix}.login`` (``/``), ``{prefix}.callback`` and ``{prefix}.logout``."""
+    """Routes ``{names}login`` (``/``), ``{names}callback`` and ``{names}logout``: ``names`` is
+    the audience's route-name prefix, its dot included (``"portal."``)."""
     router = APIRouter(include_in_schema=False)
     ThePage = Annotated[Page, Depends(page)]
 
     def redirect_uri(request: Request, shown: Page) -> str:
-        return base_url(shown) + route_path(request, f"{prefix}.callback")
+        return base_url(shown) + route_path(request, f"{names}callback")
 
     async def render(
         request: Request,
@@ -56,13 +57,13 @@ def login_router(
             status_code=status,
         )
 
-    @router.get("/", name=f"{prefix}.login", response_model=None)
+    @router.get("/", name=f"{names}login", response_model=None)
     async def login(request: Request, shown: ThePage, session: BrowserSessionDep) -> Response:
         if shown.user is not None and admit(shown.user) is None:
             return redirect_to(request, home)
         return await render(request, shown, session)
 
-    @router.get(callback_path, name=f"{prefix}.callback", response_model=None)
+    @router.get(callback_path, name=f"{names}callback", response_model=None)
     async def callback(
         request: Request,
         shown: ThePage,
@@ -96,8 +97,8 @@ def login_router(
             request, session, outcome.data, to=home, secure=secure
         )
 
-    @router.post("/deconnexion", name=f"{prefix}.logout", dependencies=[CsrfChecked])
+    @router.post("/deconnexion", name=f"{names}logout", dependencies=[CsrfChecked])
     async def logout(request: Request, session: BrowserSessionDep, auth: AuthClientDep) -> Response:
-        return await signin.sign_out(request, session, auth, to=f"{prefix}.login")
+        return await signin.sign_out(request, session, auth, to=f"{names}login")
 
     return router

@@ -20,12 +20,13 @@ from marelle_gateway.clients.auth import (
 )
 from marelle_gateway.clients.base import Caller, UpstreamProblem
 from marelle_gateway.state import AuthClientDep
-from marelle_gateway.web import catalog
+from marelle_gateway.web import catalog, forms
 from marelle_gateway.web.deps import BrowserSessionDep, CsrfChecked, CsrfHeaderChecked
 from marelle_gateway.web.errors import PageError
 from marelle_gateway.web.rendering import Page, route_path
 
 FORM = "shared/password_form.html"
+POLICY_REFUSED = "password-policy"
 
 
 def initial_rules() -> list[Rule]:
@@ -55,10 +56,12 @@ async def checked_suggestion(
     except UpstreamProblem as problem:
         if problem.unavailable:
             raise PageError("login-unavailable", 503) from problem
+        # A sentence asked for but not written is the payload's validation (422, its message
+        # on the field).
         return {
             "status_code": 422,
             "sentence": sentence,
-            "error": problem.detail or catalog.PASSWORD_ERRORS["no-suggestion"],
+            "error": forms.one_message(problem) or catalog.PASSWORD_ERRORS["no-suggestion"],
         }
     new = NewPassword(password=suggestion.password, confirmation=suggestion.password)
     report = await check(new)
@@ -72,16 +75,31 @@ async def checked_suggestion(
     }
 
 
+def policy_refused(problem: UpstreamProblem) -> bool:
+    """The auth-service's password policy said no (409 ``password-policy``, with the rules)."""
+    return problem.status == 409 and problem.code == POLICY_REFUSED
+
+
 def refusal(problem: UpstreamProblem) -> dict[str, Any]:
-    """The auth-service refused the password (rules, wrong current password): the form again
-    with its checklist and the reason."""
+    """The auth-service refused the password: the form again with its checklist and the
+    reason. The policy's refusal (409 ``password-policy``) and a payload it could not read (422)
+    are the form's to correct (422); a wrong current password is a 403. Anything else is not
+    the form's business and goes on to the error page."""
     if problem.unavailable:
         raise PageError("login-unavailable", 503) from problem
     if problem.status == 401:
         raise PageError("forbidden", 403) from problem
+    if problem.status == 422:
+        return {
+            "status_code": 422,
+            "rules": initial_rules(),
+            "error": forms.one_message(problem),
+        }
+    if not (policy_refused(problem) or problem.status == 403):
+        raise problem
     rules = [Rule.model_validate(r) for r in problem.body.get("rules") or []]
     return {
-        "status_code": problem.status if problem.status in (403, 422) else 422,
+        "status_code": 403 if problem.status == 403 else 422,
         "rules": rules or initial_rules(),
         "error": problem.detail or catalog.PASSWORD_ERRORS["refused"],
     }

@@ -1,17 +1,24 @@
-"""Delivery: a dispatcher claims due mails and hands them to a sender, with retries and a
-growing back-off; every attempt is recorded (queued, sent, failed with the reason).
+"""Delivery: every mail is a row of the ``mail`` table, its delivery record (queued, sent, or
+failed with the reason). Two jobs (marelle_kit.jobs) send them, in both modes:
 
+- ``mailing.deliver-due`` (periodic): claims the due mails (``FOR UPDATE SKIP LOCKED``), leases
+  each for ``LEASE`` and asks for one ``mailing.send-mail`` run per mail;
+- ``mailing.send-mail`` (one-shot): locks the mail, sends nothing if it is no longer queued
+  (a run repeated after a crash), otherwise sends it and records the attempt: sent, or due
+  again after a growing back-off, or failed for good after the last attempt.
+
+A run lost with its worker leaves the mail queued: it is handed over again when its lease ends.
 Senders: the local mailbox (embedded mode: the mail stays in this database, listed in the back
-office) and SMTP (distributed mode, aiosmtplib)."""
+office) and SMTP (aiosmtplib) when a server is configured."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
-from typing import Protocol
+from typing import Literal, Protocol
+from uuid import UUID
 
 import aiosmtplib
 
@@ -30,6 +37,10 @@ RETRY_DELAYS = (
     timedelta(minutes=30),
     timedelta(hours=2),
 )
+# A mail handed to a send-mail run is not handed again before this (unless the run reschedules
+# it): long enough for any SMTP exchange, short enough that a lost run delays little.
+LEASE = timedelta(minutes=15)
+Outcome = Literal["sent", "retry", "failed", "done"]
 
 
 class Sender(Protocol):
@@ -74,41 +85,46 @@ def sender_for(settings: MailingSettings) -> Sender:
     return SmtpSender(settings) if settings.smtp_host else LocalMailbox()
 
 
-class MailDispatcher:
-    def __init__(self, database: Database, settings: MailingSettings, sender: Sender) -> None:
-        self.database = database
-        self.settings = settings
-        self.sender = sender
+async def hand_over_due(database: Database, limit: int = 50) -> list[UUID]:
+    """Claim and lease the due mails; returns their ids (to send, after this commit)."""
+    async with database.transaction() as session:
+        mails = MailRepository(session)
+        due = await mails.claim_due(utcnow(), limit)
+        for mail in due:
+            mail.next_attempt_at = utcnow() + LEASE
+            await mails.save(mail)
+        return [mail.id for mail in due]
 
-    async def deliver_due(self, limit: int = 20) -> int:
-        """One round: claim due mails, send each, record the outcome. Returns mails handled."""
-        async with self.database.transaction() as session:
-            mails = await MailRepository(session).claim_due(utcnow(), limit)
-            for mail in mails:
-                mail.attempts += 1
-                try:
-                    await self.sender.send(mail)
-                except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-                    mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                    if mail.attempts >= self.settings.max_delivery_attempts:
-                        mail.status = "failed"
-                        log.error("mail %s failed for good: %s", mail.id, mail.last_error)
-                    else:
-                        delay = RETRY_DELAYS[min(mail.attempts - 1, len(RETRY_DELAYS) - 1)]
-                        mail.next_attempt_at = utcnow() + delay
-                else:
-                    mail.status, mail.sent_at, mail.last_error = "sent", utcnow(), None
-                session.add(mail)
-            return len(mails)
 
-    async def run(self) -> None:
-        while True:
-            try:
-                handled = await self.deliver_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("mail dispatcher round failed")
-                handled = 0
-            if not handled:
-                await asyncio.sleep(self.settings.delivery_poll_interval)
+async def send_one(
+    database: Database, settings: MailingSettings, mail_id: UUID, sender: Sender
+) -> Outcome:
+    """Send one mail under its row lock and record the attempt (see the module's docstring)."""
+    async with database.transaction() as session:
+        mails = MailRepository(session)
+        mail = await mails.lock(mail_id)
+        if mail is None or mail.status != "queued":
+            return "done"
+        outcome = await _attempt(mail, settings, sender)
+        await mails.save(mail)
+        return outcome
+
+
+async def _attempt(mail: Mail, settings: MailingSettings, sender: Sender) -> Outcome:
+    mail.attempts += 1
+    try:
+        await sender.send(mail)
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if mail.attempts >= settings.max_delivery_attempts:
+            mail.status = "failed"
+            log.error("mail %s failed for good: %s", mail.id, mail.last_error)
+            return "failed"
+        mail.next_attempt_at = utcnow() + retry_delay(mail.attempts)
+        return "retry"
+    mail.status, mail.sent_at, mail.last_error = "sent", utcnow(), None
+    return "sent"
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return RETRY_DELAYS[min(max(attempts, 1) - 1, len(RETRY_DELAYS) - 1)]

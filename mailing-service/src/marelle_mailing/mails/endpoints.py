@@ -5,8 +5,9 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 
+from marelle_kit import roles
 from marelle_kit.errors import NotFound
-from marelle_kit.security import OPERATOR, STAFF_ROLES, require_roles
+from marelle_kit.security import require_roles
 from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import SessionDep, transactional_router
 from marelle_mailing.mails.repository import MailRepository
@@ -15,7 +16,9 @@ from marelle_mailing.mails.schemas import MailOut, MailSummary
 # The mails sent to a tenant's families: the captured mailbox in embedded mode, the delivery
 # records in distributed mode.
 staff = transactional_router(
-    prefix="/mails", tags=["mails"], dependencies=[Depends(require_roles(*STAFF_ROLES, OPERATOR))]
+    prefix="/mails",
+    tags=["mails"],
+    dependencies=[Depends(require_roles(*roles.OFFICE, roles.OPERATOR))],
 )
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import AccountLocked, PasswordResetRequested
+from marelle_kit.database import WriteSession
 from marelle_mailing.mails.rendering import (
     AccountLockedMail,
     PasswordLinkMail,
@@ -20,7 +19,7 @@ from marelle_mailing.settings import MailingSettings
 
 
 class MailService:
-    def __init__(self, session: AsyncSession, settings: MailingSettings) -> None:
+    def __init__(self, session: WriteSession, settings: MailingSettings) -> None:
         self.session = session
         self.mails = MailRepository(session)
         self.settings = settings

@@ -1,4 +1,12 @@
-"""Engine and sessions, one database per service: SQLite embedded, PostgreSQL distributed."""
+"""Engine and sessions, one database per service: SQLite embedded, PostgreSQL distributed.
+
+Two session types. A ``WriteSession`` is one unit of work (a request, a consumed message, a
+job's transaction), committed at the edge. A ``ReadSession`` only reads: GET endpoints that
+change nothing, reports, read models. On PostgreSQL its transaction is ``READ ONLY`` (the
+server refuses any write); on every backend flushing a change through it raises. A
+``WriteSession`` is a ``ReadSession`` too, so read helpers accept both; code that writes asks
+for a ``WriteSession`` and the type checker refuses it a read session.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +22,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import registry
+from sqlalchemy.orm import Session, registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -54,6 +62,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class ReadOnlySessionError(RuntimeError):
+    """Something tried to write through a read session."""
+
+
+class _ReadOnlySyncSession(Session):
+    def flush(self, objects: Any = None) -> None:
+        if self.new or self.dirty or self.deleted:
+            raise ReadOnlySessionError("a read session cannot write: ask for a WriteSession")
+        super().flush(objects)
+
+
+class ReadSession(AsyncSession):
+    """A session that only reads (see the module's docstring)."""
+
+    sync_session_class: type[Session] = _ReadOnlySyncSession
+
+
+class WriteSession(ReadSession):
+    """A session that reads and writes: one unit of work, committed by whoever opened it."""
+
+    sync_session_class = Session
+
+
 class Database:
     """Engine plus session factory for one service's database."""
 
@@ -69,17 +100,34 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if is_sqlite(self.url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessionmaker = async_sessionmaker(
+            self.engine, class_=WriteSession, expire_on_commit=False
+        )
+        # The same pool; on PostgreSQL every transaction of a read session is READ ONLY.
+        read_engine = (
+            self.engine
+            if is_sqlite(self.url)
+            else self.engine.execution_options(postgresql_readonly=True)
+        )
+        self.read_sessionmaker = async_sessionmaker(
+            read_engine, class_=ReadSession, expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self) -> AsyncIterator[WriteSession]:
         """One unit of work: commits on success, rolls back on any exception."""
         async with self.sessionmaker() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[ReadSession]:
+        """A read-only transaction, rolled back at the end (there is nothing to commit)."""
+        async with self.read_sessionmaker() as session:
+            yield session  # closing the session rolls its transaction back
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

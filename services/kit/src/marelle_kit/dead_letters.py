@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from marelle_kit import roles
 from marelle_kit.errors import Conflict, NotFound
 from marelle_kit.events.consumer import ReplayFailed
 from marelle_kit.runtime import ServiceRuntime
-from marelle_kit.security import OPERATOR, require_roles
+from marelle_kit.security import require_roles
 
 
 class DeadLetterOut(BaseModel):
@@ -37,7 +38,7 @@ class DeadLetterRepository:
         query = sa.select(self.table).order_by(self.table.c.parked_at.desc()).limit(limit)
         if not include_replayed:
             query = query.where(self.table.c.replayed_at.is_(None))
-        async with self.runtime.database.transaction() as session:
+        async with self.runtime.database.read() as session:
             rows = (await session.execute(query)).mappings().all()
         return [DeadLetterOut.model_validate(dict(row)) for row in rows]
 
@@ -53,7 +54,7 @@ RuntimeDep = Annotated[ServiceRuntime, Depends(_runtime)]
 router = APIRouter(
     prefix="/ops/dead-letters",
     tags=["ops"],
-    dependencies=[Depends(require_roles(OPERATOR))],
+    dependencies=[Depends(require_roles(*roles.OPERATORS))],
 )
 
 

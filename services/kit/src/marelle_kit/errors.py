@@ -58,6 +58,26 @@ class Forbidden(Problem):
     title = "Accès refusé"
 
 
+VALIDATION_TYPE = "validation-error"
+VALIDATION_TITLE = "Données invalides"
+VALIDATION_DETAIL = "Les données envoyées sont invalides ; corrigez les champs signalés."
+
+
+class InvalidPayload(Problem):
+    """Payload validation that pydantic cannot express (an uploaded file's content, a form
+    field's characters): the same 422 ``validation-error`` problem, with the field's error.
+    Never for a business rule: those are 409, 403 or 404."""
+
+    status = 422
+    type = VALIDATION_TYPE
+    title = VALIDATION_TITLE
+
+    def __init__(self, field: str, message: str, *, code: str = "invalid") -> None:
+        super().__init__(
+            VALIDATION_DETAIL, errors=[{"field": field, "code": code, "message": message}]
+        )
+
+
 class ServiceUnavailable(Problem):
     status = 503
     type = "service-unavailable"
@@ -100,7 +120,10 @@ def validation_message(error: Any) -> str:
     if error.get("type") == "value_error":
         # Our validators raise ValueError with a French message; pydantic prefixes it.
         text = str(error.get("msg", "")).removeprefix("Value error, ")
-        return text[:1].upper() + text[1:] + "." if text else "Cette valeur n'est pas acceptée."
+        if not text:
+            return "Cette valeur n'est pas acceptée."
+        sentence = text[:1].upper() + text[1:]
+        return sentence if sentence.endswith((".", "!", "?", "»")) else sentence + "."
     return _VALIDATION_MESSAGES.get(str(error.get("type")), "Cette valeur n'est pas valide.")
 
 
@@ -128,11 +151,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         return problem_response(
-            422,
-            "validation-error",
-            "Données invalides",
-            "Les données envoyées sont invalides ; corrigez les champs signalés.",
-            errors=_field_errors(exc),
+            422, VALIDATION_TYPE, VALIDATION_TITLE, VALIDATION_DETAIL, errors=_field_errors(exc)
         )
 
     async def on_http(_request: Request, exc: Exception) -> JSONResponse:

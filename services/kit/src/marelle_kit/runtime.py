@@ -1,4 +1,5 @@
-"""A service's runtime: its database, event transport, outbox relay and consumer, wired once.
+"""A service's runtime: its database, event transport, outbox relay, consumer and job runner,
+wired once.
 
 The same runtime runs a service alone (distributed mode: API process, worker process) or beside
 the others in one process (embedded mode, sharing an in-process transport).
@@ -9,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +21,10 @@ from fastapi import APIRouter
 
 from marelle_kit.database import Database
 from marelle_kit.events.consumer import EventConsumer, Handler
-from marelle_kit.events.relay import OutboxRelay
+from marelle_kit.events.relay import OutboxRelay, purge_published
 from marelle_kit.events.tables import EventTables
 from marelle_kit.events.transport import Subscription, Transport
+from marelle_kit.jobs import InProcessJobRunner, Job, JobContext, JobRunner, periodic
 from marelle_kit.security import TokenVerifier
 from marelle_kit.settings import Mode, ServiceSettings
 
@@ -44,8 +47,8 @@ class ServiceDefinition:
     settings_handlers: Callable[[Any], Mapping[str, Handler]] | None = None
     # Run at every start, in every mode (e.g. the auth-service's signing key must exist).
     startup: Callable[[ServiceRuntime], Awaitable[None]] | None = None
-    # Long-running work of the worker role besides relay and consumer (e.g. mail delivery).
-    background: Callable[[ServiceRuntime], Coroutine[Any, Any, None]] | None = None
+    # The service's background jobs (marelle_kit.jobs); the runtime adds the kit's own.
+    jobs: Sequence[Job] = ()
     # Demo data: run by the embedded runner, or by hand with ``python -m marelle_<svc> seed``.
     seed: Callable[[ServiceRuntime], Awaitable[None]] | None = None
 
@@ -56,6 +59,38 @@ class ServiceDefinition:
     @property
     def consumer_group(self) -> str:
         return f"{self.name}-service"
+
+    @property
+    def all_jobs(self) -> list[Job]:
+        """The service's jobs and the kit's (the outbox purge every service runs)."""
+        return [*self.jobs, purge_outbox_job(self)]
+
+
+def purge_outbox_job(definition: ServiceDefinition) -> Job:
+    """``<service>.purge-outbox``, hourly: published outbox rows past retention are removed."""
+
+    @periodic(f"{definition.name}.purge-outbox", every=timedelta(hours=1))
+    async def purge_outbox(ctx: JobContext) -> None:
+        removed = await purge_published(ctx.database, definition.tables.outbox)
+        if removed:
+            log.info("%s: %d published outbox rows past retention removed", ctx.service, removed)
+
+    return purge_outbox
+
+
+def build_job_runner(
+    definition: ServiceDefinition,
+    settings: ServiceSettings,
+    database: Database,
+    on_commit: Callable[[], None],
+) -> JobRunner:
+    if settings.resolved_job_runner == "celery":
+        from marelle_kit.jobs.distributed import CeleryJobRunner
+
+        return CeleryJobRunner(definition.name, settings, definition.all_jobs)
+    return InProcessJobRunner(
+        definition.name, settings, database, definition.all_jobs, on_commit=on_commit
+    )
 
 
 def build_transport(settings: ServiceSettings, client_id: str) -> Transport:
@@ -114,12 +149,12 @@ class ServiceRuntime:
             on_commit=self.relay.notify,
             **consumer_kwargs,
         )
+        self.jobs = build_job_runner(definition, self.settings, self.database, self.relay.notify)
         # What a service's startup hook builds for its endpoints (e.g. a limiter's store).
         self.state: dict[str, Any] = {}
         self._relay_task: asyncio.Task[None] | None = None
         self._relay_stop = asyncio.Event()
         self._subscription: Subscription | None = None
-        self._background_task: asyncio.Task[None] | None = None
         self._transport_started = False
 
     @property
@@ -162,17 +197,12 @@ class ServiceRuntime:
         )
 
     async def start_background(self) -> None:
-        if self.definition.background is not None and self._background_task is None:
-            self._background_task = asyncio.create_task(
-                self.definition.background(self), name=f"{self.name}-background"
-            )
+        """The worker role's jobs: the in-process runner starts the periodic ones (with Celery,
+        beat sends them and this does nothing)."""
+        await self.jobs.start()
 
     async def stop_background(self) -> None:
-        task, self._background_task = self._background_task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self.jobs.stop()
 
     async def stop_consumer(self) -> None:
         subscription, self._subscription = self._subscription, None

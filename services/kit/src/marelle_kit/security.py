@@ -20,10 +20,8 @@ from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 from pydantic import BaseModel, ConfigDict
 
+from marelle_kit import roles
 from marelle_kit.errors import Forbidden, Unauthorized
-
-STAFF_ROLES = frozenset({"agent", "manager", "admin"})
-OPERATOR = "operator"
 
 
 class Principal(BaseModel):
@@ -36,15 +34,21 @@ class Principal(BaseModel):
 
     @property
     def is_operator(self) -> bool:
-        return OPERATOR in self.roles
+        return roles.OPERATOR in self.roles
 
     @property
     def is_staff(self) -> bool:
-        return bool(self.roles & STAFF_ROLES) or self.is_operator
+        """A town's staff (any role of ``roles.STAFF``) or an operator."""
+        return bool(self.roles & roles.STAFF) or self.is_operator
 
-    def may_access_household(self, household_id: UUID) -> bool:
-        """Object-level check: staff see their tenant's households, a parent only their own."""
-        return self.is_staff or self.household_id == household_id
+    def holds(self, allowed: frozenset[str]) -> bool:
+        """Holds one of the roles of a named set (``principal.holds(roles.OFFICE)``)."""
+        return bool(self.roles & allowed)
+
+    def may_access_household(self, household_id: UUID, *, staff: frozenset[str]) -> bool:
+        """Object-level check: staff holding a role of ``staff`` (and operators) see their
+        tenant's households, a parent only their own."""
+        return self.holds(staff) or self.is_operator or self.household_id == household_id
 
 
 class TokenVerifier:
@@ -163,9 +167,10 @@ async def require_principal(
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
 
 
-def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency for a privileged router: the principal must hold one of ``roles``."""
-    wanted = frozenset(roles)
+def require_roles(*allowed: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency for a privileged router: the principal must hold one of ``allowed``,
+    given as named role sets: ``require_roles(*roles.OFFICE, roles.OPERATOR)``."""
+    wanted = frozenset(allowed)
 
     async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.roles & wanted:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +35,8 @@ class PlatformSettings(BaseSettings):
     token_issuer: str = "marelle"  # noqa: S105 - a name, not a secret
     token_audience: str = "marelle"  # noqa: S105 - a name, not a secret
     log_level: str = "INFO"
+    # Each service's Celery queue is "<prefix><service>" (distributed mode's job runner).
+    job_queue_prefix: str = "marelle-"
 
     @model_validator(mode="after")
     def _distributed_needs_servers(self) -> Self:
@@ -63,6 +65,16 @@ class ServiceSettings(BaseSettings):
     port: int = 8000
     relay_poll_interval: float = 0.5
     consumer_max_attempts: int = 5
+    # Where the service's background jobs run: "inprocess" (asyncio tasks of the worker role,
+    # the embedded mode's default) or "celery" (Celery workers and beat, the distributed
+    # mode's default). See marelle_kit.jobs.
+    job_runner: Literal["inprocess", "celery"] | None = None
+
+    @property
+    def resolved_job_runner(self) -> Literal["inprocess", "celery"]:
+        if self.job_runner is not None:
+            return self.job_runner
+        return "celery" if self.platform.mode is Mode.DISTRIBUTED else "inprocess"
 
     def resolved_database_url(self, service: str) -> str:
         if self.database_url:

@@ -11,16 +11,16 @@ from uuid import UUID
 import sqlalchemy as sa
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_contracts import TenantCreated
 from marelle_kit.clock import utcnow
+from marelle_kit.database import ReadSession, WriteSession
 from marelle_kit.errors import NotFound
 from marelle_kit.events.consumer import Handler
 from marelle_kit.events.envelope import EventEnvelope
 from marelle_kit.tenancy import TenantId
 from marelle_kit.types import UTCDateTime
-from marelle_kit.unit_of_work import SessionDep, transactional_router
+from marelle_kit.unit_of_work import ReadSessionDep, transactional_router
 
 
 def tenant_table(metadata: sa.MetaData) -> sa.Table:
@@ -39,7 +39,7 @@ class TenantDirectory:
     def __init__(self, table: sa.Table) -> None:
         self.table = table
 
-    async def upsert(self, session: AsyncSession, tenant_id: UUID, slug: str, name: str) -> None:
+    async def upsert(self, session: WriteSession, tenant_id: UUID, slug: str, name: str) -> None:
         now = utcnow()
         updated = await session.execute(
             self.table.update()
@@ -53,21 +53,26 @@ class TenantDirectory:
                 )
             )
 
-    async def name_of(self, session: AsyncSession, tenant_id: UUID) -> str | None:
+    async def name_of(self, session: ReadSession, tenant_id: UUID) -> str | None:
         return await session.scalar(
             sa.select(self.table.c.name).where(self.table.c.id == tenant_id)
         )
 
-    async def id_of(self, session: AsyncSession, slug: str) -> UUID | None:
+    async def id_of(self, session: ReadSession, slug: str) -> UUID | None:
         return await session.scalar(sa.select(self.table.c.id).where(self.table.c.slug == slug))
 
-    async def slug_of(self, session: AsyncSession, tenant_id: UUID) -> str | None:
+    async def slug_of(self, session: ReadSession, tenant_id: UUID) -> str | None:
         return await session.scalar(
             sa.select(self.table.c.slug).where(self.table.c.id == tenant_id)
         )
 
+    async def known(self, session: ReadSession, tenant_id: UUID) -> dict[str, object] | None:
+        query = sa.select(self.table).where(self.table.c.id == tenant_id)
+        row = (await session.execute(query)).mappings().first()
+        return dict(row) if row is not None else None
+
     def handlers(self) -> dict[str, Handler]:
-        async def on_tenant_created(session: AsyncSession, envelope: EventEnvelope) -> None:
+        async def on_tenant_created(session: WriteSession, envelope: EventEnvelope) -> None:
             event = envelope.event_as(TenantCreated)
             await self.upsert(session, event.tenant_id, event.slug, event.name)
 
@@ -85,11 +90,10 @@ def tenant_directory_router(directory: TenantDirectory) -> APIRouter:
     router = transactional_router(tags=["tenant"])
 
     @router.get("/tenant", response_model=TenantKnown)
-    async def known_tenant(tenant_id: TenantId, session: SessionDep) -> TenantKnown:
-        query = sa.select(directory.table).where(directory.table.c.id == tenant_id)
-        row = (await session.execute(query)).mappings().first()
+    async def known_tenant(tenant_id: TenantId, session: ReadSessionDep) -> TenantKnown:
+        row = await directory.known(session, tenant_id)
         if row is None:
             raise NotFound("Cette structure n'est pas (encore) connue de ce service.")
-        return TenantKnown.model_validate(dict(row))
+        return TenantKnown.model_validate(row)
 
     return router

@@ -15,10 +15,12 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 
 from marelle_contracts import Event
 from marelle_kit.app import create_service_app
 from marelle_kit.clock import utcnow
+from marelle_kit.database import is_sqlite
 from marelle_kit.events import EventEnvelope
 from marelle_kit.events.inprocess import InProcessTransport
 from marelle_kit.ids import new_id
@@ -26,12 +28,14 @@ from marelle_kit.migrations import upgrade
 from marelle_kit.runtime import ServiceDefinition, ServiceRuntime
 from marelle_kit.security import TokenVerifier
 from marelle_testkit import servers
+from marelle_testkit.databases import drop_postgres_templates, migrated_sqlite
 from marelle_testkit.tokens import AUDIENCE, ISSUER, TokenFactory
 
 
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
     yield from servers.find_server(servers.POSTGRES_ENV, "PostgreSQL", servers.postgres_container)
+    asyncio.run(drop_postgres_templates())
 
 
 @pytest.fixture(scope="session")
@@ -99,15 +103,24 @@ class ServiceUnderTest:
 
 @asynccontextmanager
 async def service_under_test(
-    definition: ServiceDefinition, url: str, tokens: TokenFactory
+    definition: ServiceDefinition, url: str, tokens: TokenFactory, *, migrated: bool = False
 ) -> AsyncIterator[ServiceUnderTest]:
     """A migrated service app on its own database, called in-process; its relay is not running,
-    so the tests read its outbox to see what it published."""
+    so the tests read its outbox to see what it published. A new SQLite file gets a copy of the
+    migrated template; ``migrated=True`` says the database already has its schema (a
+    PostgreSQL database made with ``postgres_database(..., migrated=definition)``)."""
     settings = definition.settings_class(database_url=url)
     runtime = ServiceRuntime(
         definition, settings, transport=InProcessTransport(), token_verifier=tokens.verifier()
     )
-    await migrate(definition, runtime.database.url)
+    if not migrated:
+        new_file = is_sqlite(url) and not await asyncio.to_thread(
+            Path(str(make_url(url).database)).exists
+        )
+        if new_file:
+            await migrated_sqlite(definition, url)
+        else:
+            await migrate(definition, runtime.database.url)
     if definition.startup is not None:
         await definition.startup(runtime)
     app = create_service_app(runtime, manage_runtime=False)

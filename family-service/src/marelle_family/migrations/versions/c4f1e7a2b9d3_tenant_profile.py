@@ -1,7 +1,7 @@
 """tenant profile: article of the name, home-page text, contact details, DPO
 
 Revision ID: c4f1e7a2b9d3
-Revises: 9d572efaff05
+Revises: e4a8c2f61b37
 Create Date: 2026-12-01 23:10:00.000000
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'c4f1e7a2b9d3'
-down_revision: str | None = '9d572efaff05'
+down_revision: str | None = 'e4a8c2f61b37'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

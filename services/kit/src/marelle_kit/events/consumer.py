@@ -17,12 +17,11 @@ from uuid import UUID
 import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from marelle_contracts import topic_for
 from marelle_kit.clock import utcnow
 from marelle_kit.context import causation_id_var, correlation_id_var
-from marelle_kit.database import Database
+from marelle_kit.database import Database, WriteSession
 from marelle_kit.events.envelope import EventEnvelope
 from marelle_kit.events.outbox import OUTBOX_WRITTEN
 from marelle_kit.events.tables import EventTables
@@ -30,7 +29,7 @@ from marelle_kit.ids import new_id
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
+Handler = Callable[[WriteSession, EventEnvelope], Awaitable[None]]
 
 DEFAULT_BACKOFF = (0.2, 1.0, 5.0, 15.0)
 
@@ -123,7 +122,7 @@ class EventConsumer:
             correlation_id_var.reset(correlation)
             causation_id_var.reset(causation)
 
-    async def _mark_processed(self, session: AsyncSession, event_id: UUID) -> bool:
+    async def _mark_processed(self, session: WriteSession, event_id: UUID) -> bool:
         """Insert (consumer, event id); False when it was already there (a redelivery)."""
         dialect = self.database.dialect
         table = self.tables.processed

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from marelle_contracts import Event
 from marelle_kit.clock import utcnow
 from marelle_kit.context import causation_id_var, correlation_id_var
+from marelle_kit.database import WriteSession
 from marelle_kit.events.envelope import EventEnvelope
 from marelle_kit.events.tables import EventTables
 from marelle_kit.ids import new_id
@@ -17,7 +16,7 @@ OUTBOX_WRITTEN = "marelle_outbox_written"
 
 
 async def record_event(
-    session: AsyncSession,
+    session: WriteSession,
     tables: EventTables,
     event: Event,
     *,

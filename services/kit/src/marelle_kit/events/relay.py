@@ -5,6 +5,9 @@ Several relays may run against one database (PostgreSQL): each claims rows with
 pending, so one household's events keep their order whichever relay sends them. A relay that
 dies after publishing but before marking leaves the rows pending: they are published again and
 the consumers' processed-message table absorbs the duplicate. See docs/adr/0002-outbox-relay.md.
+
+Published rows are forgotten after ``KEEP_PUBLISHED`` by the ``<service>.purge-outbox`` job
+every service runs (``purge_outbox_job``), not by the relay's loop.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -28,6 +30,9 @@ from marelle_kit.events.transport import Transport
 
 log = logging.getLogger(__name__)
 
+# The broker, or the consumers' databases, hold the facts: a week is plenty to investigate.
+KEEP_PUBLISHED = timedelta(days=7)
+
 
 class OutboxRelay:
     def __init__(
@@ -39,8 +44,7 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval: float = 0.5,
         max_backoff: float = 5.0,
-        keep_published: timedelta = timedelta(days=7),
-        purge_interval: float = 3600.0,
+        keep_published: timedelta = KEEP_PUBLISHED,
     ) -> None:
         self.database = database
         self.outbox = tables.outbox
@@ -49,8 +53,6 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         self.keep_published = keep_published
-        self.purge_interval = purge_interval
-        self._last_purge = time.monotonic()
         self._wakeup = asyncio.Event()
 
     def notify(self) -> None:
@@ -85,34 +87,8 @@ class OutboxRelay:
             return len(ready)
 
     async def purge_published(self, batch: int = 5000) -> int:
-        """Forget rows published longer ago than ``keep_published`` (the broker, or the
-        consumers' databases, hold the facts); returns how many were removed."""
-        cutoff = utcnow() - self.keep_published
-        removed = 0
-        while True:
-            async with self.database.transaction() as session:
-                positions = (
-                    await session.scalars(
-                        sa.select(self.outbox.c.position)
-                        .where(self.outbox.c.published_at < cutoff)
-                        .order_by(self.outbox.c.position)
-                        .limit(batch)
-                    )
-                ).all()
-                if not positions:
-                    return removed
-                await session.execute(
-                    self.outbox.delete().where(self.outbox.c.position.in_(positions))
-                )
-                removed += len(positions)
-
-    async def _purge_when_due(self) -> None:
-        if time.monotonic() - self._last_purge < self.purge_interval:
-            return
-        self._last_purge = time.monotonic()
-        removed = await self.purge_published()
-        if removed:
-            log.info("outbox relay: %d published rows past retention removed", removed)
+        """Forget rows published longer ago than ``keep_published``; returns how many."""
+        return await purge_published(self.database, self.outbox, self.keep_published, batch)
 
     async def _keep_key_order(
         self, session: AsyncSession, claimed: Sequence[sa.Row[Any, Any, Any]]
@@ -149,7 +125,6 @@ class OutboxRelay:
             self._wakeup.clear()
             try:
                 published = await self.publish_batch()
-                await self._purge_when_due()
                 backoff = self.poll_interval
             except asyncio.CancelledError:
                 raise
@@ -162,3 +137,26 @@ class OutboxRelay:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self.poll_interval)
+
+
+async def purge_published(
+    database: Database, outbox: sa.Table, keep: timedelta = KEEP_PUBLISHED, batch: int = 5000
+) -> int:
+    """Delete, in batches of ``batch`` (each its own transaction), the outbox rows published
+    longer ago than ``keep``; pending rows are never touched. Returns how many were removed."""
+    cutoff = utcnow() - keep
+    removed = 0
+    while True:
+        async with database.transaction() as session:
+            positions = (
+                await session.scalars(
+                    sa.select(outbox.c.position)
+                    .where(outbox.c.published_at < cutoff)
+                    .order_by(outbox.c.position)
+                    .limit(batch)
+                )
+            ).all()
+            if not positions:
+                return removed
+            await session.execute(outbox.delete().where(outbox.c.position.in_(positions)))
+            removed += len(positions)
