@@ -248,6 +248,7 @@ class FakeFamily:
     async def import_households(
         self, caller: Caller, upload: Upload, *, dry_run: bool
     ) -> ImportReport:
+        self._refused("import_households")
         return ImportReport(dry_run=dry_run, households=1, children=1)
 
     async def past_retention(self, caller: Caller) -> list[HouseholdSummary]:
@@ -295,6 +296,11 @@ class FakeAuth:
     )
     calls: list[tuple[str, Any]] = field(default_factory=list)
     revoked: list[str] = field(default_factory=list)
+    refusals: dict[str, UpstreamProblem] = field(default_factory=dict)
+
+    def _refused(self, name: str) -> None:
+        if name in self.refusals:
+            raise self.refusals.pop(name)
 
     async def journal(self, caller: Caller, limit: int) -> list[AuditEntry]:
         return list(self.journal_entries)
@@ -316,6 +322,7 @@ class FakeAuth:
         return self.link
 
     async def suggest(self, method: str, sentence: str) -> Suggestion:
+        self._refused("suggest")
         return self.suggestions[method]
 
     async def check_for_link(self, caller: Caller, token: str, new: NewPassword) -> PolicyReport:
@@ -325,9 +332,11 @@ class FakeAuth:
         return policy(new)
 
     async def set_password(self, caller: Caller, token: str, new: NewPassword) -> None:
+        self._refused("set_password")
         self.calls.append(("set_password", new.password))
 
     async def change_password(self, caller: Caller, change: PasswordChange) -> None:
+        self._refused("change_password")
         self.calls.append(("change_password", change.password))
 
     async def revoke(self, refresh_token: str) -> None:

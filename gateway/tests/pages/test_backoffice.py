@@ -12,7 +12,7 @@ from page_harness import NIGHT, Pages, csrf_of
 
 from marelle_gateway.clients.auth import AccountName, AccountStatus, AuditEntry
 from marelle_gateway.clients.base import UpstreamProblem
-from marelle_gateway.clients.family import ChangeRequest, HouseholdSummary, RecordRead
+from marelle_gateway.clients.family import ChangeRequest, Criterion, HouseholdSummary, RecordRead
 from marelle_kit.roles import ADMIN, AGENT, MANAGER, READER
 
 
@@ -330,6 +330,87 @@ async def test_settings_refused_by_the_service_show_its_reason(pages: Pages) -> 
     )
     assert unknown_kind.status_code == 422 and "oui/non, texte ou choix" in unknown_kind.text
     assert not [c for c in pages.family.calls if c[0] == "save_record_rules"]
+
+
+async def test_a_criterion_value_the_service_refuses_says_why(pages: Pages) -> None:
+    """The family-service's 409 ``invalid-criterion``, above the record's criteria."""
+    await pages.sign_in_staff(AGENT)
+    h = pages.family.record
+    pages.family.rules = pages.family.rules.model_copy(
+        update={
+            "criteria": [
+                Criterion(code="residence", label="Résidence", kind="choice", choices=["Lisle"])
+            ]
+        }
+    )
+    token = await pages.csrf(f"/admin/foyers/{h.id}")
+    pages.family.refusals["edit"] = UpstreamProblem(
+        "family",
+        409,
+        type="urn:marelle:problem:invalid-criterion",
+        detail="Valeur refusée pour « Résidence ».",
+        field="criteria_values",
+    )
+    refused = await pages.client.post(
+        f"/admin/foyers/{h.id}/criteres", data={"csrf_token": token, "residence": "Ailleurs"}
+    )
+    assert refused.status_code == 422
+    assert "Valeur refusée pour « Résidence »." in refused.text
+
+
+async def test_an_import_with_refused_rows_lists_them(pages: Pages) -> None:
+    """The family-service's 409 ``import-rejected``: nothing imported, the rows and reasons."""
+    await pages.sign_in_staff(MANAGER)
+    token = await pages.csrf("/admin/import")
+    pages.family.refusals["import_households"] = UpstreamProblem.of(
+        "family",
+        409,
+        {
+            "type": "urn:marelle:problem:import-rejected",
+            "status": 409,
+            "detail": "1 ligne(s) refusée(s), 1 anomalie(s) : rien n'a été importé.",
+            "rejected": [{"line": 3, "column": "rl1_email", "message": "Adresse invalide."}],
+            "households": 2,
+            "children": 2,
+        },
+    )
+    refused = await pages.client.post(
+        "/admin/import",
+        data={"csrf_token": token, "real_run": "oui"},
+        files={"file": ("export.csv", b"ref_foyer;nom_foyer\n", "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert "Lignes refusées" in refused.text and "rl1_email" in refused.text
+    assert "rien n&#39;a été importé" in refused.text
+
+
+async def test_an_empty_or_unreadable_import_file_is_said_next_to_the_field(
+    pages: Pages,
+) -> None:
+    """The kit's 422 ``validation-error`` shape: the message is the field's, not the detail."""
+    await pages.sign_in_staff(MANAGER)
+    token = await pages.csrf("/admin/import")
+    pages.family.refusals["import_households"] = UpstreamProblem.of(
+        "family",
+        422,
+        {
+            "type": "urn:marelle:problem:validation-error",
+            "status": 422,
+            "detail": "Les données envoyées sont invalides ; corrigez les champs signalés.",
+            "errors": [
+                {"field": "file", "code": "file_unreadable", "message": "Le fichier est vide."}
+            ],
+        },
+    )
+    refused = await pages.client.post(
+        "/admin/import",
+        data={"csrf_token": token},
+        files={"file": ("vide.csv", b"", "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert 'aria-invalid="true" aria-describedby="file-erreur"' in refused.text
+    assert '<p class="field__error" id="file-erreur">Le fichier est vide.</p>' in refused.text
+    assert "Fichier : Le fichier est vide." in refused.text  # the summary names the field
 
 
 async def test_the_household_page_reads_its_four_sources_concurrently(pages: Pages) -> None:

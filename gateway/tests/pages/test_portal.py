@@ -99,7 +99,7 @@ async def test_the_services_refusal_shows_next_to_the_field(pages: Pages) -> Non
     pages.family.refusals["edit"] = UpstreamProblem(
         "family",
         409,
-        type="urn:marelle:problem:conflict",
+        type="urn:marelle:problem:email-taken",
         detail="Cette adresse e-mail est déjà celle d'un autre responsable légal de la structure.",
         field="email",
     )
@@ -107,6 +107,25 @@ async def test_the_services_refusal_shows_next_to_the_field(pages: Pages) -> Non
     assert refused.status_code == 409
     assert "déjà celle d&#39;un autre responsable légal" in refused.text
     assert re.search(r'aria-invalid="true" aria-describedby="edition-email-erreur"', refused.text)
+
+
+async def test_a_diet_the_town_no_longer_serves_shows_next_to_the_field(pages: Pages) -> None:
+    """The family-service's 409 ``unknown-diet`` (its settings changed meanwhile)."""
+    await pages.sign_in_parent()
+    child = pages.family.record.children[0]
+    path = f"/mon-dossier/child.diet/{child.id}"
+    token = await pages.csrf(path)
+    pages.family.refusals["edit"] = UpstreamProblem(
+        "family",
+        409,
+        type="urn:marelle:problem:unknown-diet",
+        detail="Ce régime n'est pas servi par la structure (choix possibles : sans_porc).",
+        field="diet",
+    )
+    refused = await pages.client.post(path, data={"csrf_token": token, "diet": "sans_viande"})
+    assert refused.status_code == 409
+    assert "Ce régime n&#39;est pas servi par la structure" in refused.text
+    assert re.search(r'aria-invalid="true" aria-describedby="edition-diet-erreur"', refused.text)
 
 
 async def test_a_form_without_its_csrf_token_changes_nothing(pages: Pages) -> None:
