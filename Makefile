@@ -5,8 +5,10 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PYTEST_WORKERS ?= 2
+AXE_VERSION := 4.11.0
+AXE := var/cache/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: run test install lint typecheck compose-check pytest bench servers-up servers-down distributed-up distributed-down migration
+.PHONY: run test install lint typecheck compose-check pytest axe bench servers-up servers-down distributed-up distributed-down migration
 
 $(UV):
 	@echo "uv absent : installation depuis PyPI (pip --user)"
@@ -33,8 +35,15 @@ typecheck:
 compose-check:
 	$(UV) run check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
-pytest:
+pytest: axe
 	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+# axe-core for the accessibility browser test, from the npm registry, cached in var/cache/axe.
+axe: $(AXE)
+
+$(AXE):
+	@command -v npm >/dev/null || { echo "npm absent : apt-get install npm"; exit 1; }
+	npm install --no-save --no-audit --no-fund --prefix var/cache/axe axe-core@$(AXE_VERSION)
 
 bench: install
 	$(UV) run python tests/benchmarks/run.py

@@ -79,6 +79,19 @@ async def test_an_agent_enters_a_household_and_the_guardian_receives_the_link(
         assert "Boîte de démonstration" in mail.text
 
 
+async def test_a_staff_account_signing_in_on_the_portal_is_shown_the_way_to_the_back_office(
+    embedded_env: dict[str, str],
+) -> None:
+    """Issue 8, defect 4: told it is a staff account, with a link to /admin, and not signed
+    in to the portal."""
+    async with start_system(embedded_env) as system:
+        answer = await login(system, "agent@demo.test", DEMO_STAFF_PASSWORD)
+        assert answer.status_code == 403
+        assert "Ce compte est un compte agent" in answer.text
+        assert re.search(r'href="http://127\.0\.0\.1:\d+/admin/"', answer.text)
+        assert (await system.client.get("/accueil")).status_code == 303
+
+
 async def test_an_admin_reads_the_journal_and_unlocks_an_account(
     embedded_env: dict[str, str],
 ) -> None:
@@ -94,7 +107,9 @@ async def test_an_admin_reads_the_journal_and_unlocks_an_account(
         page = await login(system, "admin@demo.test", DEMO_STAFF_PASSWORD, page_path="/admin")
         journal = await system.client.get("/admin/journal")
         assert journal.status_code == 200
-        assert "locked" in journal.text and "agent@demo.test" in journal.text
+        # French labels and people's names, not codes and ids (issue 8, defect 8).
+        assert "Compte bloqué" in journal.text and "agent@demo.test" in journal.text
+        assert "locked" not in journal.text and "Connexion" in journal.text
 
         account = await system.client.get("/admin/comptes", params={"email": "agent@demo.test"})
         assert "bloqué jusqu'au" in account.text

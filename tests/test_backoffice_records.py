@@ -281,6 +281,13 @@ async def test_a_manager_imports_families_and_erases_one_past_retention(
         )
         assert refused.status_code == 422
         assert "Lignes refusées" in refused.text and "rl1_email" in refused.text
+        empty = await system.client.post(
+            "/admin/import",
+            data={"csrf_token": csrf_of(importer.text)},
+            files={"file": ("vide.csv", b"", "text/csv")},
+        )
+        assert empty.status_code == 422
+        assert '<p class="field__error" id="file-erreur">Le fichier est vide.</p>' in empty.text
         good = content.split(b"K2;")[0]
         simulated = await system.client.post(
             "/admin/import",

@@ -96,6 +96,9 @@ async def journey(system: RunningSystem, tokens: TokenFactory, read_mails: MailR
         data={"password": "Password123!", "confirmation": "Password123!", "csrf_token": csrf},
     )
     assert weak.status_code == 422 and "courant" in weak.text
+    assert "ne respecte pas les règles" in weak.text
+    assert 'data-rule="length" class="ok"' in weak.text
+    assert 'data-rule="common" class="ko"' in weak.text
 
     suggested = await system.client.post(
         f"/mot-de-passe/{token}/proposition",
@@ -106,6 +109,13 @@ async def journey(system: RunningSystem, tokens: TokenFactory, read_mails: MailR
         },
     )
     assert suggested.status_code == 200 and "MfLa7aemàlc!" in suggested.text
+    # No sentence: the auth-service's validation error, its field's message on the page.
+    no_sentence = await system.client.post(
+        f"/mot-de-passe/{token}/proposition",
+        data={"method": "sentence", "sentence": "", "csrf_token": csrf},
+    )
+    assert no_sentence.status_code == 422
+    assert "Écrivez une phrase dont vous vous souviendrez." in no_sentence.text
 
     no_csrf = await system.client.post(
         f"/mot-de-passe/{token}", data={"password": GOOD, "confirmation": GOOD}
@@ -152,6 +162,20 @@ async def journey(system: RunningSystem, tokens: TokenFactory, read_mails: MailR
         },
     )
     assert refused.status_code == 403 and "mot de passe actuel" in refused.text
+    # The policy refuses a common password (the auth-service's 409): the form says which rule.
+    common = await system.client.post(
+        "/mon-compte/mot-de-passe",
+        data={
+            "current_password": GOOD,
+            "password": "Password123!",
+            "confirmation": "Password123!",
+            "csrf_token": csrf,
+        },
+    )
+    assert common.status_code == 422 and "ne respecte pas les règles" in common.text
+    # The checklist is the service's for this password (not the empty one).
+    assert 'data-rule="length" class="ok"' in common.text
+    assert 'data-rule="common" class="ko"' in common.text
     changed = await system.client.post(
         "/mon-compte/mot-de-passe",
         data={

@@ -185,7 +185,10 @@ def base_env(data_dir: Path) -> dict[str, str]:
         "MARELLE_GATEWAY_PUBLIC_URL": f"http://127.0.0.1:{gateway_port}",
         "MARELLE_AUTH_PUBLIC_URL": f"http://127.0.0.1:{gateway_port}/api/auth",
         "MARELLE_AUTH_PORTAL_REDIRECT_URIS": json.dumps(
-            [f"http://127.0.0.1:{gateway_port}/auth/callback"]
+            [
+                f"http://127.0.0.1:{gateway_port}/auth/callback",
+                f"http://127.0.0.1:{gateway_port}/admin/connexion/retour",
+            ]
         ),
         "MARELLE_GATEWAY_DEFAULT_TENANT_SLUG": "demo",
     }
@@ -207,11 +210,12 @@ def csrf_of(html: str) -> str:
 async def login(
     system: RunningSystem, email: str, password: str, page_path: str = "/"
 ) -> httpx.Response:
-    """Fill the login form (portal home or back office) and follow the OIDC redirects."""
+    """Fill the login form (portal home or back office) and follow the OIDC redirects. The
+    portal's form posts to the provider through the gateway, the back office's to itself."""
     page = await system.client.get(page_path)
     assert page.status_code == 200
     action = re.search(r'<form method="post" action="([^"]+)"', page.text)
-    assert action and action.group(1) == "/api/auth/oauth/authorize"
+    assert action and action.group(1) in ("/api/auth/oauth/authorize", "/admin/connexion")
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
     assert fields["code_challenge_method"] == "S256" and fields["state"]
     answer = await system.client.post(

@@ -165,3 +165,40 @@ async def test_ten_wrong_passwords_lock_the_account_mail_its_owner_and_staff_unl
     )
     assert unlocked.status_code == 204
     assert "code" in query_of(await authorize(auth, challenge))
+
+
+async def test_staff_read_the_names_of_their_tenants_accounts_only(
+    auth: ServiceUnderTest, tokens: TokenFactory
+) -> None:
+    from uuid import uuid4
+
+    event = GuardianAdded(
+        household_id=uuid4(),
+        guardian_id=uuid4(),
+        rank=1,
+        first_name="Lucie",
+        last_name="Brun",
+        email="lucie.brun@exemple.fr",
+    )
+    await auth.deliver(event, tenant_id=TENANT, key=event.household_id)
+    agent = tokens.headers(roles=["agent"], tenant_id=TENANT)
+    account = (
+        await auth.client.get("/accounts/lookup", params={"email": event.email}, headers=agent)
+    ).json()
+    names = await auth.client.get(
+        "/accounts/names", params=[("id", account["id"]), ("id", str(uuid4()))], headers=agent
+    )
+    assert names.status_code == 200
+    assert names.json() == [
+        {"id": account["id"], "first_name": "Lucie", "last_name": "Brun", "kind": "parent"}
+    ]
+    elsewhere = tokens.headers(roles=["agent"], tenant_id=uuid4())
+    other = await auth.client.get(
+        "/accounts/names", params={"id": account["id"]}, headers=elsewhere
+    )
+    assert other.status_code == 200 and other.json() == []
+    parent = tokens.headers(roles=["parent"], tenant_id=TENANT)
+    forbidden = await auth.client.get(
+        "/accounts/names", params={"id": account["id"]}, headers=parent
+    )
+    assert forbidden.status_code == 403

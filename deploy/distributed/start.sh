@@ -3,7 +3,7 @@
 # (e.g. from deploy/local/servers.sh): one database per service, then per service a migration
 # step, the demo data unless MARELLE_DEMO=0, an API process, a worker process (outbox relay +
 # Kafka consumer) and a jobs process (Celery worker with beat: the service's background jobs),
-# and the gateway.
+# then the gateway and the back office (its own process).
 #
 #   MARELLE_PG_ADMIN_URL=postgresql://marelle:marelle@127.0.0.1:55432/postgres \
 #   MARELLE_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:59092 MARELLE_REDIS_URL=redis://127.0.0.1:56379/0 \
@@ -37,6 +37,8 @@ if [ -z "${MARELLE_BILLING_SECRETS_KEY:-}" ]; then
 fi
 # Password-link tokens are sealed to the mailing-service's key (its JWKS).
 export MARELLE_AUTH_LINK_KEYS_URL="http://127.0.0.1:$((BASE + OFFSET[mailing]))/.well-known/link-keys.json"
+export MARELLE_AUTH_PUBLIC_URL="${MARELLE_AUTH_PUBLIC_URL:-http://127.0.0.1:$BASE/api/auth}"
+export MARELLE_AUTH_PORTAL_REDIRECT_URIS="${MARELLE_AUTH_PORTAL_REDIRECT_URIS:-[\"http://127.0.0.1:$BASE/auth/callback\", \"http://127.0.0.1:$((BASE + 1))/admin/connexion/retour\"]}"
 
 database_url() { # service -> URL of marelle_<service> on the admin URL's server
   "$UV" run --quiet python -c "
@@ -90,8 +92,15 @@ for service in "${SERVICES[@]}"; do
   start "$service-jobs" "$UV" run --quiet python -m "marelle_$service" jobs worker --beat \
     --concurrency=2
 done
+# The portal on $BASE, the staff's back office as its own process on $BASE+1 (same /admin
+# pages, sessions shared through Redis); the auth-service knows both callbacks.
 export MARELLE_GATEWAY_PORT="$BASE"
+export MARELLE_GATEWAY_PUBLIC_URL="${MARELLE_GATEWAY_PUBLIC_URL:-http://127.0.0.1:$BASE}"
+export MARELLE_GATEWAY_BACKOFFICE_PORT=$((BASE + 1))
+export MARELLE_GATEWAY_BACKOFFICE_URL="${MARELLE_GATEWAY_BACKOFFICE_URL:-http://127.0.0.1:$((BASE + 1))}"
+export MARELLE_GATEWAY_SERVE_BACKOFFICE=false
 start gateway "$UV" run --quiet python -m marelle_gateway
+start backoffice "$UV" run --quiet python -m marelle_gateway backoffice
 
 wait_ready() { # url
   for _ in $(seq 1 120); do
@@ -105,4 +114,5 @@ wait_ready() { # url
 }
 for service in "${SERVICES[@]}"; do wait_ready "http://127.0.0.1:$((BASE + OFFSET[$service]))/readyz"; done
 wait_ready "http://127.0.0.1:$BASE/readyz"
-echo "Marelle (mode distribué) : http://127.0.0.1:$BASE/   journaux : $RUN_DIR/"
+wait_ready "http://127.0.0.1:$((BASE + 1))/readyz"
+echo "Marelle (mode distribué) : portail http://127.0.0.1:$BASE/   espace agents http://127.0.0.1:$((BASE + 1))/admin   journaux : $RUN_DIR/"

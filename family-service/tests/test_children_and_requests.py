@@ -324,3 +324,36 @@ async def test_other_households_and_other_tenants_are_out_of_reach(
         answer = await family.client.post(f"/change-requests/{request_id}/accept", headers=headers)
         assert answer.status_code in (403, 404)
     assert (await record(family, martin))["children"] == before["children"]
+
+
+async def test_a_parent_proposing_an_email_already_used_is_told_at_once(
+    family: ServiceUnderTest, martin: Family
+) -> None:
+    """Issue 8, defect 6: the e-mail of another household's guardian is refused when the parent
+    proposes it (not only when staff accept the request), and says which field."""
+    other = await family.client.post(
+        "/households",
+        json={
+            "name": "Famille Roy",
+            "guardians": [
+                {"rank": 1, "first_name": "Paul", "last_name": "Roy", "email": "p.roy@exemple.fr"}
+            ],
+        },
+        headers=martin.agent,
+    )
+    assert other.status_code == 201
+    guardian_id = (await record(family, martin))["guardians"][0]["id"]
+    path = f"/households/{martin.household_id}/guardians/{guardian_id}"
+    refused = await family.client.patch(
+        path, json={"email": "p.roy@exemple.fr"}, headers=martin.parent
+    )
+    assert refused.status_code == 409
+    assert refused.json()["field"] == "email" and "déjà" in refused.json()["detail"]
+    mine = await family.client.get(
+        f"/households/{martin.household_id}/change-requests", headers=martin.parent
+    )
+    assert mine.json() == []
+    proposed = await family.client.patch(
+        path, json={"email": "julie.martin@exemple.fr"}, headers=martin.parent
+    )
+    assert proposed.status_code == 200 and proposed.json()["requests"]

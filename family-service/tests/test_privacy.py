@@ -165,3 +165,12 @@ async def test_households_past_the_retention_period_are_listed(
     assert (
         await family.client.get("/retention/households", headers=setup["agent"])
     ).status_code == 403
+
+
+def test_the_pdf_shows_instants_in_paris_time_the_french_way() -> None:
+    """Issue 8, defect 2: 23:30 UTC on 30 November is 1 December, 00 h 30, in Paris."""
+    from marelle_family.privacy.pdf import _text
+
+    assert _text("2026-11-30T23:30:00+00:00") == "01/12/2026 à 0\u00a0h\u00a030"
+    assert _text("2026-11-30T23:30:00") == "01/12/2026 à 0\u00a0h\u00a030"  # stored as UTC
+    assert _text("2027-08-31") == "31/08/2027"

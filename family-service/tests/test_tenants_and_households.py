@@ -20,7 +20,19 @@ async def test_an_operator_creates_a_tenant_and_its_event_is_in_the_outbox(
     tenant_id = await new_tenant("lavaur")
 
     public = await family.client.get("/tenants/by-slug/lavaur")
-    assert public.json() == {"id": str(tenant_id), "slug": "lavaur", "name": "Mairie de Lavaur"}
+    assert public.json() == {
+        "id": str(tenant_id),
+        "slug": "lavaur",
+        "name": "Mairie de Lavaur",
+        "article": "",
+        "home_text": None,
+        "contact_address": None,
+        "contact_phone": None,
+        "contact_email": None,
+        "contact_hours": None,
+        "dpo_contact": None,
+        "retention_years": 3,
+    }
     [event] = await family.published()
     assert event["type"] == "family.tenant.created"
     assert event["tenant_id"] == str(tenant_id)

@@ -17,8 +17,8 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from marelle_gateway.api.ratelimit import RedisRateLimiter
 from marelle_gateway.app import create_gateway_app
-from marelle_gateway.ratelimit import RedisRateLimiter
 from marelle_gateway.settings import GatewaySettings
 from marelle_kit.settings import Mode, PlatformSettings
 from marelle_testkit.tokens import TokenFactory
@@ -243,6 +243,7 @@ async def test_forms_carry_a_csrf_token_bound_to_an_httponly_lax_cookie(gw: Harn
     cookie = page.headers["set-cookie"]
     assert "marelle_csrf=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Secure" not in cookie  # local embedded mode; secure_cookies=True behind TLS
+
     assert 'name="csrf_token"' in page.text
 
 

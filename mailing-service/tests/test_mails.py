@@ -246,7 +246,7 @@ async def test_a_locked_account_is_told_when_it_opens_again(mailing: ServiceUnde
     )
     [mail] = await mails(mailing)
     assert mail.subject == "Mairie de Lavaur — accès à votre compte suspendu"
-    assert "23/11/2026 à 10 h 30" in mail.text  # Paris time
+    assert "23/11/2026 à 10\u00a0h\u00a030" in mail.text  # Paris time, French style
     assert "mot de passe oublié" in mail.text
 
 

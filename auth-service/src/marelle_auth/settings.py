@@ -10,9 +10,12 @@ class AuthSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MARELLE_AUTH_", extra="ignore")
 
     port: int = 8101
-    # Where the portal (the gateway) receives authorization codes.
+    # Where the portal (the gateway) and the back office receive authorization codes.
     portal_redirect_uris: list[str] = Field(
-        default_factory=lambda: ["http://127.0.0.1:8000/auth/callback"]
+        default_factory=lambda: [
+            "http://127.0.0.1:8000/auth/callback",
+            "http://127.0.0.1:8000/admin/connexion/retour",
+        ]
     )
     # SECURITY.md: access tokens live 15 minutes at most, codes 10.
     access_token_minutes: int = Field(default=15, ge=1, le=15)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from marelle_kit.clock import utcnow
@@ -46,6 +46,15 @@ class Tenant(FamilyModel, table=True):
     )
     # How long a household's record is kept after its last change (RGPD: a stated period).
     retention_years: int = Field(default=3)
+    # The tenant's public profile (tenants/profile.py): the article its name takes in a
+    # sentence, its own home-page text, its contact details and its DPO.
+    article: str = Field(default="", max_length=3, sa_column_kwargs={"server_default": ""})
+    home_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    contact_address: str | None = Field(default=None, max_length=300)
+    contact_phone: str | None = Field(default=None, max_length=20)
+    contact_email: str | None = Field(default=None, max_length=254)
+    contact_hours: str | None = Field(default=None, max_length=300)
+    dpo_contact: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     modified_at: datetime = Field(default_factory=utcnow, sa_column=_modified())
 

@@ -10,6 +10,7 @@ from marelle_family.children.service import ChildService
 from marelle_family.guardians.schemas import GuardianIn
 from marelle_family.households.schemas import HouseholdCreate, HouseholdPatch
 from marelle_family.households.service import HouseholdService
+from marelle_family.tenants.profile import TenantProfile
 from marelle_family.tenants.schemas import TenantCreate
 from marelle_family.tenants.service import TenantService
 from marelle_kit.runtime import ServiceRuntime
@@ -107,12 +108,32 @@ DEMO_CHILDREN = {
 }
 
 
+DEMO_PROFILE = TenantProfile(
+    article="la",
+    home_text=(
+        "Les services enfance de la commune accueillent vos enfants à la restauration "
+        "scolaire, à l'accueil périscolaire et à l'accueil de loisirs du mercredi.\n"
+        "Gardez à jour le dossier de votre foyer et de vos enfants avant chaque rentrée."
+    ),
+    contact_address="Service Enfance\nHôtel de ville\n1 place de la Mairie\n69100 Démonstration",
+    contact_phone="04 78 00 00 00",
+    contact_email="enfance@demo.test",
+    contact_hours=(
+        "Du lundi au vendredi : 8 h 30 – 12 h et 13 h 30 – 17 h\nMercredi : 8 h 30 – 12 h"
+    ),
+    dpo_contact="Délégué à la protection des données\nHôtel de ville, 1 place de la Mairie, "
+    "69100 Démonstration\ndpo@demo.test",
+    retention_years=3,
+)
+
+
 async def seed_demo(runtime: ServiceRuntime) -> None:
     async with runtime.database.transaction() as session:
         tenants = TenantService(session)
         if await tenants.tenants.by_slug(DEMO_TENANT.slug) is not None:
             return
         tenant = await tenants.create(DEMO_TENANT)
+        await tenants.update_profile(tenant.id, DEMO_PROFILE)
         households = HouseholdService(session)
         children = ChildService(session)
         for data in DEMO_HOUSEHOLDS:

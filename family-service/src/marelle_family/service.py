@@ -26,6 +26,7 @@ def routers() -> list[APIRouter]:
     return [
         tenants.public,
         tenants.operators,
+        tenants.admins,
         households.office,
         households.readers,
         households.members,

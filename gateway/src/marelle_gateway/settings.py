@@ -33,6 +33,16 @@ class GatewaySettings(BaseSettings):
     secure_cookies: bool = False
     # The portal's public address: the OAuth redirect URI is "<public_url>/auth/callback".
     public_url: str = "http://127.0.0.1:8000"
+    # The back office's address as staff reach it (its OAuth redirect URI is
+    # "<backoffice_url>/admin/connexion/retour"). Embedded: the gateway serves it at /admin;
+    # distributed: `python -m marelle_gateway backoffice` serves it on backoffice_port.
+    backoffice_url: str | None = None
+    backoffice_port: int = 8001
+    # False when the back office runs as its own process: this gateway then serves no /admin.
+    serve_backoffice: bool = True
+    # The legal notice names who hosts the instance (empty: a local installation).
+    operator_name: str | None = None
+    operator_address: str | None = None
     # Signs the CSRF tokens; required outside the embedded mode.
     secret_key: str | None = None
 
@@ -41,6 +51,10 @@ class GatewaySettings(BaseSettings):
         if self.platform.mode is Mode.DISTRIBUTED and not self.secret_key:
             raise ValueError("distributed mode needs MARELLE_GATEWAY_SECRET_KEY")
         return self
+
+    @property
+    def staff_url(self) -> str:
+        return (self.backoffice_url or self.public_url).rstrip("/")
 
     def upstream(self, service: str) -> str | None:
         if service not in SERVICES:

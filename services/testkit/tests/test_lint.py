@@ -67,15 +67,24 @@ def test_role_literals_are_refused_outside_the_role_module() -> None:
     assert codes("services/kit/src/marelle_kit/roles.py", 'ADMIN = "admin"\n') == []
 
 
-def test_request_app_state_is_refused_in_page_modules_only() -> None:
+@pytest.mark.parametrize(
+    "page",
+    [
+        PAGE,
+        "gateway/src/marelle_gateway/backoffice/households.py",
+        "gateway/src/marelle_gateway/web/rendering.py",
+    ],
+)
+def test_request_app_state_is_refused_in_page_modules_only(page: str) -> None:
     source = """
         async def page(request):
             return request.app.state.settings
         def other(app):
             return app.state
     """
-    assert codes(PAGE, source) == [("MP001", 3)]
+    assert codes(page, source) == [("MP001", 3)]
     assert codes("gateway/src/marelle_gateway/app.py", source) == []
+    assert codes("gateway/src/marelle_gateway/state.py", source) == []
 
 
 def test_a_service_does_not_answer_422_by_itself() -> None:

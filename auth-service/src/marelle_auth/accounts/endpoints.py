@@ -63,6 +63,15 @@ class AccountStatus(BaseModel):
     locked_until: datetime | None
 
 
+class AccountName(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    first_name: str
+    last_name: str
+    kind: str
+
+
 class UnlockRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -95,6 +104,18 @@ async def lookup(
         has_password=account.password_hash is not None,
         locked_until=datetime.fromtimestamp(until, UTC) if until else None,
     )
+
+
+@staff.get("/names", response_model=list[AccountName])
+async def names(
+    tenant_id: TenantId,
+    session: SessionDep,
+    ids: Annotated[list[UUID], Query(alias="id", max_length=200)],
+) -> list[AccountName]:
+    """The names of the tenant's accounts among ``id`` (journals show people, not ids); an id
+    of another tenant reads as unknown."""
+    accounts = await AccountRepository(session).of_tenant_by_ids(tenant_id, ids)
+    return [AccountName.model_validate(a) for a in accounts]
 
 
 @staff.post("/unlock", status_code=204)

@@ -30,3 +30,7 @@ class AccountRepository(Repository[Account]):
             .where(col(Account.kind) == "staff")
             .order_by(col(Account.last_name), col(Account.first_name))
         )
+
+    async def of_tenant_by_ids(self, tenant_id: UUID, ids: list[UUID]) -> list[Account]:
+        """The tenant's accounts among ``ids`` (the caller bounds the list)."""
+        return await self.all(self.scoped(tenant_id).where(col(Account.id).in_(ids)))

@@ -67,8 +67,10 @@ def configure_environment() -> None:
     gateway_port = os.environ.setdefault("MARELLE_GATEWAY_PORT", "8000")
     portal = os.environ.setdefault("MARELLE_GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{gateway_port}")
     os.environ.setdefault("MARELLE_AUTH_PUBLIC_URL", f"{portal}/api/auth")
+    # The portal's callback and the back office's (served at /admin by the gateway).
     os.environ.setdefault(
-        "MARELLE_AUTH_PORTAL_REDIRECT_URIS", json.dumps([f"{portal}/auth/callback"])
+        "MARELLE_AUTH_PORTAL_REDIRECT_URIS",
+        json.dumps([f"{portal}/auth/callback", f"{portal}/admin/connexion/retour"]),
     )
     os.environ.setdefault("MARELLE_MAILING_PORTAL_URL", portal)
     # Payment providers (the dummy test bank here) send payers and notifications back there.

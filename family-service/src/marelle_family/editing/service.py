@@ -80,6 +80,7 @@ class RecordEditor:
         self.session = session
         self.requests = ChangeRequestRepository(session)
         self.households = HouseholdService(session)
+        self.guardians = GuardianService(session)
 
     async def edit(
         self,
@@ -113,6 +114,9 @@ class RecordEditor:
                 direct.update(values)
                 applied.append(group)
             else:
+                if target == "guardian" and values.get("email"):
+                    # Refused now, not when staff accept it: the parent can still correct it.
+                    await self.guardians.check_email_free(tenant_id, values["email"], target_id)
                 requests.append(
                     await self._propose(principal, household, target, target_id, group, as_json)
                 )

@@ -41,7 +41,7 @@ class GuardianService:
         if await self.households.get(tenant_id, household_id) is None:
             raise NotFound(catalogue.HOUSEHOLD_NOT_FOUND)
 
-    async def _check_email_free(
+    async def check_email_free(
         self, tenant_id: UUID, email: str | None, except_id: UUID | None = None
     ) -> None:
         if email and await self.guardians.email_taken(tenant_id, email, except_id=except_id):
@@ -54,7 +54,7 @@ class GuardianService:
             raise catalogue.GuardianRankTaken(
                 catalogue.GUARDIAN_RANK_TAKEN.format(rank=data.rank), field="rank"
             )
-        await self._check_email_free(tenant_id, data.email)
+        await self.check_email_free(tenant_id, data.email)
         guardian = Guardian(tenant_id=tenant_id, household_id=household_id, **data.model_dump())
         await self.guardians.add(guardian)
         await record_event(
@@ -79,7 +79,7 @@ class GuardianService:
         guardian = await self.get(tenant_id, household_id, guardian_id)
         changes = data.model_dump(exclude_unset=True)
         if "email" in changes and changes["email"] != guardian.email:
-            await self._check_email_free(tenant_id, changes["email"], except_id=guardian.id)
+            await self.check_email_free(tenant_id, changes["email"], except_id=guardian.id)
             await record_event(
                 self.session,
                 events,

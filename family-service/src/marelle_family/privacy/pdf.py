@@ -4,7 +4,7 @@ laid out for a parent, in French."""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -15,7 +15,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from marelle_family.catalogue import FIELD_GROUP_LABELS, REQUEST_STATUSES
-from marelle_kit.localtime import to_local
+from marelle_kit import formats
 
 HOUSEHOLD_FIELDS = [
     ("family_number", "N° famille"),
@@ -80,11 +80,11 @@ def _text(value: Any) -> str:
             except ValueError:
                 continue
             if isinstance(parsed, datetime) and ("T" in value or " " in value):
-                # Instants are stored in UTC: shown in Paris time.
-                local = to_local(parsed) if parsed.tzinfo is not None else parsed
-                return local.strftime("%d/%m/%Y à %H:%M")
-            if len(value) == 10:
-                return parsed.strftime("%d/%m/%Y")
+                # Instants are UTC (an SQLite-backed service may omit the offset): Paris time.
+                aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+                return formats.moment(aware)
+            if len(value) == 10:  # a calendar day
+                return formats.day(parsed.date() if isinstance(parsed, datetime) else parsed)
     return str(value)
 
 

@@ -5,16 +5,24 @@ from uuid import UUID
 
 from fastapi import Depends, Path
 
+from marelle_family.tenants.profile import TenantProfile
 from marelle_family.tenants.schemas import SLUG_PATTERN, TenantCreate, TenantOut
 from marelle_family.tenants.service import TenantService, every_tenant, tenant_by_slug, tenant_of
 from marelle_kit import roles
 from marelle_kit.security import require_roles
+from marelle_kit.tenancy import TenantId
 from marelle_kit.unit_of_work import ReadSessionDep, SessionDep, transactional_router
 
 # Public facts about a tenant (its name on the login page): the gateway resolves hosts with them.
 public = transactional_router(prefix="/tenants", tags=["tenants"])
 operators = transactional_router(
     prefix="/tenants", tags=["tenants"], dependencies=[Depends(require_roles(*roles.OPERATORS))]
+)
+# The tenant's own administrators set its profile (and an operator may, for any tenant).
+admins = transactional_router(
+    prefix="/settings/tenant",
+    tags=["settings"],
+    dependencies=[Depends(require_roles(*roles.ADMINS, *roles.OPERATORS))],
 )
 
 
@@ -38,3 +46,14 @@ async def create_tenant(data: TenantCreate, session: SessionDep) -> TenantOut:
 @operators.get("", response_model=list[TenantOut])
 async def list_tenants(session: ReadSessionDep) -> list[TenantOut]:
     return [TenantOut.model_validate(t) for t in await every_tenant(session)]
+
+
+@admins.get("", response_model=TenantOut)
+async def read_profile(tenant_id: TenantId, session: ReadSessionDep) -> TenantOut:
+    return TenantOut.model_validate(await tenant_of(session, tenant_id))
+
+
+@admins.put("", response_model=TenantOut)
+async def write_profile(data: TenantProfile, tenant_id: TenantId, session: SessionDep) -> TenantOut:
+    """The article, home-page text, contact details, DPO and retention period."""
+    return TenantOut.model_validate(await TenantService(session).update_profile(tenant_id, data))

@@ -15,8 +15,18 @@ class TenantCreate(BaseModel):
 
 
 class TenantOut(BaseModel):
+    """A tenant's public facts: its name and its profile (tenants/profile.py)."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: UUID
     slug: str
     name: str
+    article: str = ""
+    home_text: str | None = None
+    contact_address: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    contact_hours: str | None = None
+    dpo_contact: str | None = None
+    retention_years: int = 3

@@ -5,6 +5,7 @@ from uuid import UUID
 from marelle_contracts import TenantCreated
 from marelle_family import catalogue
 from marelle_family.models import Tenant, events
+from marelle_family.tenants.profile import TenantProfile
 from marelle_family.tenants.repository import TenantRepository
 from marelle_family.tenants.schemas import TenantCreate
 from marelle_kit.database import ReadSession, WriteSession
@@ -59,4 +60,11 @@ class TenantService:
         tenant.diets = diets
         tenant.editing = editing
         tenant.criteria = criteria
+        return await self.tenants.save(tenant)
+
+    async def update_profile(self, tenant_id: UUID, profile: TenantProfile) -> Tenant:
+        """The whole profile replaces the previous one (a field left empty is cleared)."""
+        tenant = await tenant_of(self.session, tenant_id)
+        for name, value in profile.model_dump().items():
+            setattr(tenant, name, value)
         return await self.tenants.save(tenant)

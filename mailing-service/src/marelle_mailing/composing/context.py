@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from marelle_kit import formats
 from marelle_kit.database import WriteSession
-from marelle_mailing import catalogue, formatting
+from marelle_mailing import catalogue
 from marelle_mailing.models import ChildCopy, GuardianCopy, HouseholdCopy, tenants
 from marelle_mailing.settings import MailingSettings
 
@@ -78,9 +79,9 @@ def household_fields(
         "foyer": household.name,
         "numero_famille": household.family_number,
         "prenom": first,
-        "responsables": formatting.names([f"{g.first_name} {g.last_name}" for g in guardians]),
-        "enfants": formatting.names([c.first_name for c in children]),
-        "montant_du": formatting.money(household.balance_cents)
+        "responsables": formats.names([f"{g.first_name} {g.last_name}" for g in guardians]),
+        "enfants": formats.names([c.first_name for c in children]),
+        "montant_du": formats.money(household.balance_cents, cents=True)
         if household.balance_cents > 0
         else "",
     }

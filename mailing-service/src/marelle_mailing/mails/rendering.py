@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from marelle_kit.localtime import to_local
+from marelle_kit import formats
 from marelle_mailing.composing.rendering import RenderedMail
 
 _templates = Environment(
@@ -34,7 +34,7 @@ class PasswordLinkMail:
 
     @property
     def expires_local(self) -> str:
-        return to_local(self.expires_at).strftime("%d/%m/%Y à %H:%M")
+        return formats.moment(self.expires_at)
 
 
 def render_password_link(view: PasswordLinkMail) -> RenderedMail:

@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from marelle_contracts import AccountLocked, PasswordResetRequested
+from marelle_kit import formats
 from marelle_kit.database import WriteSession
-from marelle_mailing import catalogue, formatting
+from marelle_mailing import catalogue
 from marelle_mailing.composing.context import Links
 from marelle_mailing.composing.rendering import Layout, RenderedMail
 from marelle_mailing.composing.service import Composer
@@ -124,7 +125,7 @@ class MailQueue:
             "account_locked",
             {
                 "prenom": event.first_name,
-                "jusqu_au": formatting.moment(event.locked_until),
+                "jusqu_au": formats.moment(event.locked_until),
                 "lien": await self.links.page(tenant_id, "home"),
             },
             to=event.email,

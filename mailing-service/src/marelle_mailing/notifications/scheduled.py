@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
+from marelle_kit import formats
 from marelle_kit.database import WriteSession
 from marelle_kit.localtime import local_instant, local_today, to_local
-from marelle_mailing import catalogue, formatting
+from marelle_mailing import catalogue
 from marelle_mailing.composing.context import Links, household_fields, recipients_of
 from marelle_mailing.composing.rendering import Layout, in_layout, render_source
 from marelle_mailing.composing.service import Composer
@@ -53,7 +54,7 @@ class Week:
     @property
     def label(self) -> str:
         return catalogue.WEEK.format(
-            monday=formatting.long_day(self.monday), sunday=formatting.long_day(self.sunday)
+            monday=formats.long_day(self.monday), sunday=formats.long_day(self.sunday)
         )
 
 
@@ -134,7 +135,7 @@ async def _remind_tenant(
                 **base,
                 **fields,
                 "date_butoir": catalogue.DEADLINE_AT.format(
-                    day=formatting.long_day(to_local(deadline).date()),
+                    day=formats.long_day(to_local(deadline).date()),
                     hour=to_local(deadline).hour,
                     minute=to_local(deadline).minute,
                 ),
@@ -180,7 +181,7 @@ async def expiry_notices(session: WriteSession, settings: MailingSettings, today
             "document_expiring",
             {
                 "document": catalogue.QUOTIENT_DOCUMENT,
-                "date_expiration": formatting.day(valid_until),
+                "date_expiration": formats.day(valid_until),
                 "lien": await notifier.links.page(household.tenant_id, "records"),
             },
             key,

@@ -18,8 +18,9 @@ from marelle_contracts import (
     PaymentReceived,
 )
 from marelle_contracts.booking import ChangeOrigin
+from marelle_kit import formats
 from marelle_kit.database import WriteSession
-from marelle_mailing import catalogue, formatting
+from marelle_mailing import catalogue
 from marelle_mailing.composing.context import Links, household_fields, recipients_of
 from marelle_mailing.directory.repository import (
     ActivityRepository,
@@ -84,7 +85,7 @@ class Notifier:
                     [
                         child.first_name if child else catalogue.SOME_CHILD,
                         activity.name if activity else catalogue.SOME_ACTIVITY,
-                        formatting.long_day(cell.day),
+                        formats.long_day(cell.day),
                     ]
                 )
             )
@@ -125,8 +126,8 @@ class Notifier:
                 {
                     "fermeture": event.label,
                     "motif": event.reason,
-                    "du": formatting.day(event.first_day),
-                    "au": formatting.day(event.last_day),
+                    "du": formats.day(event.first_day),
+                    "au": formats.day(event.last_day),
                     "lignes": await self.lines(own),
                 },
                 # Keyed by the closure, not the event: a closure republished mails once.
@@ -176,8 +177,8 @@ class Notifier:
             "invoice_issued",
             {
                 "facture_numero": event.number,
-                "facture_montant": formatting.money(event.amount_cents),
-                "facture_echeance": formatting.day(event.due_date)
+                "facture_montant": formats.money(event.amount_cents, cents=True),
+                "facture_echeance": formats.day(event.due_date)
                 if event.amount_due_cents > 0
                 else "",
                 "lien": await self.links.page(tenant_id, "invoices"),
@@ -191,7 +192,7 @@ class Notifier:
             event.household_id,
             "payment_received",
             {
-                "paiement_montant": formatting.money(event.amount_cents),
+                "paiement_montant": formats.money(event.amount_cents, cents=True),
                 "facture_numero": ", ".join(event.invoice_numbers),
                 "lien": await self.links.page(tenant_id, "invoices"),
             },
@@ -204,7 +205,7 @@ class Notifier:
             event.household_id,
             "payment_failed",
             {
-                "paiement_montant": formatting.money(event.amount_cents),
+                "paiement_montant": formats.money(event.amount_cents, cents=True),
                 "facture_numero": ", ".join(event.invoice_numbers),
                 "motif": event.reason or "",
                 "lien": await self.links.page(tenant_id, "invoices"),

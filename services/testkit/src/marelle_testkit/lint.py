@@ -58,12 +58,12 @@ QUERY_MODULES = ("sqlalchemy", "sqlmodel")
 ROLE_NAMES = frozenset(roles.TENANT_ROLES | {roles.OPERATOR})
 ROLES_MODULE = "services/kit/src/marelle_kit/roles.py"
 
-# MP001: the gateway's page modules. The `web` branch moves the pages into portal/ and
-# backoffice/; today's page modules (pages.py, backoffice.py, portal_*.py...) still read
-# request.app.state and are left out until it is merged (the lead edits this list).
+# MP001: the gateway's page modules: the portal's and the back office's areas, and what both
+# audiences share (web/). Only state.py, which builds the state and its dependencies, reads it.
 PAGE_MODULES = (
     "gateway/src/marelle_gateway/portal/",
     "gateway/src/marelle_gateway/backoffice/",
+    "gateway/src/marelle_gateway/web/",
 )
 
 # MW001: record modules, and the workflow packages they must not import.

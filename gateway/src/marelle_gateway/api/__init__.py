@@ -1,0 +1,1 @@
+"""The gateway's API face: ``/api/<service>/...`` proxied with rate limits, and health."""
