@@ -205,7 +205,7 @@ async def test_merge_fields_sanitised_html_preview_and_test_send(
     ).json()
     assert preview["subject"] == "Mairie de Lavaur : information pour la famille BRUN"
     assert "Bonjour Marc" in preview["text"] and "Enfants : Lou." in preview["text"]
-    assert "Reste à payer : 48,20\u00a0€" in preview["text"]
+    assert "Reste à payer : 48,20\u202f€" in preview["text"]
     assert "Ne plus recevoir" in preview["html"]
     other = await mailing.client.post(
         f"/mailings/{draft['id']}/preview",

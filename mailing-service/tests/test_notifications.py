@@ -198,7 +198,7 @@ async def test_the_invoice_issued_mail_is_sent_once_when_the_event_is_delivered_
     # Billing publishes the same fact again under a new event id (e.g. a replayed outbox).
     await mailing.deliver(event, tenant_id=TENANT, key=household)
     [mail] = await mails(mailing)
-    assert mail.subject == "Mairie de Lavaur — votre facture 2026-000123 (48,20\u00a0€)"
+    assert mail.subject == "Mairie de Lavaur — votre facture 2026-000123 (48,20\u202f€)"
     assert "avant le 15/02/2026" in mail.text and "/factures" in mail.text
     async with mailing.runtime.database.transaction() as session:
         assert len(list(await session.scalars(sa.select(InvoiceCopy)))) == 1
@@ -235,7 +235,7 @@ async def test_payments_received_and_failed(mailing: ServiceUnderTest) -> None:
         key=household,
     )
     received, failed = await mails(mailing)
-    assert "paiement de 48,20\u00a0€ reçu" in received.subject and "2026-000123" in received.text
+    assert "paiement de 48,20\u202f€ reçu" in received.subject and "2026-000123" in received.text
     assert "n'a pas abouti" in failed.subject and "Paiement refusé par la banque" in failed.text
 
 

@@ -38,10 +38,14 @@ def pending_request(pages: Pages, **changes: object) -> ChangeRequest:
     [
         (
             (AGENT,),
-            ["Foyers", "Demandes", "Courriels envoyés"],
-            ["Journal de sécurité", "Réglages", "Import"],
+            ["Foyers", "Demandes"],
+            ["Courriels envoyés", "Journal de sécurité", "Réglages", "Import"],
         ),
-        ((MANAGER,), ["Journal de sécurité", "Import", "Données personnelles"], ["Réglages"]),
+        (
+            (MANAGER,),
+            ["Courriels envoyés", "Journal de sécurité", "Import", "Données personnelles"],
+            ["Réglages"],
+        ),
         ((ADMIN,), ["Foyers", "Journal de sécurité", "Réglages"], []),
         ((READER,), ["Foyers", "Mon mot de passe"], ["Demandes", "Journal de sécurité"]),
     ],

@@ -9,6 +9,7 @@ from page_harness import NIGHT, Pages
 
 from marelle_gateway.clients.family import ChangeRequest
 from marelle_gateway.clients.mailing import Mail
+from marelle_kit.roles import MANAGER
 
 PARIS_NIGHT = "01/12/2026 à 0\u00a0h\u00a030"
 
@@ -59,6 +60,8 @@ async def test_the_back_office_shows_paris_times(pages: Pages) -> None:
             text="Bonjour",
         )
     )
+    await pages.sign_in_staff(MANAGER)  # the sent mails are for supervisors (issue 9, item 1)
+    request_at_night(pages)
     mails = await pages.client.get("/admin/courriels")
     assert PARIS_NIGHT in mails.text and "2026-11-30" not in mails.text
     assert "Envoyé" in mails.text  # the status in words
