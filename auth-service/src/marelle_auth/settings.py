@@ -27,7 +27,7 @@ class AuthSettings(ServiceSettings):
     # rotate it at once, e.g. after a suspected leak.
     signing_key_rotation_days: int = Field(default=90, ge=1, le=365)
     # Password-link tokens are sealed to the mailing-service's public key before they travel
-    # (docs/adr/00XX-sealed-password-links-comms.md): its JWKS URL, or the key set itself.
+    # (docs/adr/0017-sealed-password-links.md): its JWKS URL, or the key set itself.
     link_keys_url: str | None = None
     link_keys: dict[str, Any] | None = None
 

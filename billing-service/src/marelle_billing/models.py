@@ -113,7 +113,7 @@ class GuardianFact(BillingModel, table=True):
 
 class QuotientFact(BillingModel, table=True):
     """One family quotient the family-service published, kept so that a service day is priced
-    with the quotient valid on that day (docs/adr/00XX-billing-tariffs-and-runs.md)."""
+    with the quotient valid on that day (docs/adr/0016-billing-tariffs-runs-payments.md)."""
 
     __tablename__ = "quotient_fact"
 

@@ -4,7 +4,7 @@ Nothing here reads a database or a clock. A priced part is a future invoice line
 quantity x unit price, rounded half-up to the cent only when the line is made; an invoice's
 total is the sum of its rounded lines.
 
-How booking's facts and the tariff combine (docs/adr/00XX-billing-tariffs-and-runs.md):
+How booking's facts and the tariff combine (docs/adr/0016-billing-tariffs-runs-payments.md):
 - booking decides *whether* a cell costs something: its state, ``late``, ``free_of_charge`` and,
   for an absence, ``absence_charge`` (free / billed / penalty with ``penalty_percent``), from the
   tenant's reasons and deadlines;

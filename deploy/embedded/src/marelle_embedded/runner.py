@@ -76,7 +76,7 @@ def configure_environment() -> None:
     # Payment providers (the dummy test bank here) send payers and notifications back there.
     os.environ.setdefault("MARELLE_BILLING_PUBLIC_URL", f"{portal}/api/billing")
     os.environ.setdefault("MARELLE_BILLING_PORTAL_RETURN_URL", f"{portal}/factures/paiement/{{id}}")
-    # The auth-service seals password-link tokens to the mailing-service's key (ADR 00XX).
+    # The auth-service seals password-link tokens to the mailing-service's key (ADR 0017).
     mailing_port = os.environ.setdefault("MARELLE_MAILING_PORT", "8105")
     os.environ.setdefault(
         "MARELLE_AUTH_LINK_KEYS_URL", f"http://127.0.0.1:{mailing_port}/.well-known/link-keys.json"

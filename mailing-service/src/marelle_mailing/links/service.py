@@ -1,7 +1,7 @@
 """The key pair the auth-service seals password-link tokens to (issue 9 item 3): made at the
 first start, its public half published as a JWKS, its private half never leaving this
 database. A token is opened only at delivery time, to write the link into the mail that leaves;
-the stored copy of the mail never holds it (docs/adr/00XX-sealed-password-links-comms.md)."""
+the stored copy of the mail never holds it (docs/adr/0017-sealed-password-links.md)."""
 
 from __future__ import annotations
 

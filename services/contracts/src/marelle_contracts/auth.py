@@ -12,7 +12,7 @@ from marelle_contracts.base import Event
 class PasswordResetRequested(Event):
     """A person asked for a link to create (first login) or reset their password.
 
-    No secret travels in clear (docs/adr/00XX-sealed-password-links-comms.md): the link's token
+    No secret travels in clear (docs/adr/0017-sealed-password-links.md): the link's token
     is sealed in ``sealed_token``, a JWE encrypted to the mailing-service's public key (only
     the mailing-service can open it, and it checks that the sealed account, tenant and purpose
     are this event's). The auth-service keeps only the token's hash; the link is single-use

@@ -4,7 +4,7 @@ broker and every other consumer only ever see ciphertext.
 
 The receiver owns the key pair and publishes the public half as a JWKS (like the auth-service's
 signing keys); the sender fetches it (cached) and seals to the newest key. See
-docs/adr/00XX-sealed-password-links-comms.md."""
+docs/adr/0017-sealed-password-links.md."""
 
 from __future__ import annotations
 
